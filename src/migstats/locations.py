@@ -1,0 +1,63 @@
+"""Where migstats keeps data: the raw-file cache, the processed store and the mirror.
+
+Resolution order for the data root (holding ``raw/`` and ``processed/``):
+
+1. the ``data_dir`` argument of the function you call (CLI: ``--data-dir``);
+2. the environment variable ``MIGSTATS_DATA_DIR``;
+3. ``data/`` of the source checkout when migstats runs from one (``pip install -e .``);
+4. otherwise the user cache folder (``pooch.os_cache("migstats")``, e.g. ``~/.cache/migstats``).
+
+A *mirror* is a folder or ``.zip`` laid out like ``raw/`` (e.g. a USB stick in a
+workshop, or ``../shared/data/raw``) or an ``http(s)://`` URL of such a folder. Set
+``MIGSTATS_MIRROR`` (CLI: ``--from``) and ``migstats data fetch`` copies from it
+instead of downloading from the publishers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["data_dir", "raw_dir", "processed_dir", "mirror", "DATA_DIR_ENV", "MIRROR_ENV"]
+
+DATA_DIR_ENV = "MIGSTATS_DATA_DIR"
+MIRROR_ENV = "MIGSTATS_MIRROR"
+
+
+def _checkout_data_dir() -> Path | None:
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "data").is_dir():
+        return root / "data"
+    return None
+
+
+def data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """Return the data root folder (not created)."""
+    if data_dir is not None:
+        return Path(data_dir).expanduser()
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    checkout = _checkout_data_dir()
+    if checkout is not None:
+        return checkout
+    import pooch
+
+    return Path(pooch.os_cache("migstats"))
+
+
+def raw_dir(data_dir_: str | os.PathLike | None = None) -> Path:
+    """Folder of the verified raw source files (``<data root>/raw``)."""
+    return data_dir(data_dir_) / "raw"
+
+
+def processed_dir(data_dir_: str | os.PathLike | None = None) -> Path:
+    """Folder of the processed Parquet store (``<data root>/processed``)."""
+    return data_dir(data_dir_) / "processed"
+
+
+def mirror(mirror_: str | os.PathLike | None = None) -> str | None:
+    """The mirror to fetch from (argument, else ``MIGSTATS_MIRROR``), or ``None``."""
+    if mirror_ is not None:
+        return str(mirror_)
+    return os.environ.get(MIRROR_ENV) or None
