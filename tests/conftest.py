@@ -17,3 +17,19 @@ def mirror_dir() -> Path:
     if not (path / "SHA256SUMS").is_file():
         pytest.fail(f"The source mirror is missing at {path}; set MIGSTATS_TEST_MIRROR to its folder.")
     return path
+
+
+@pytest.fixture(scope="session")
+def data_dir(mirror_dir, tmp_path_factory) -> Path:
+    """A data root with the sources copied from the mirror and the store built — once per session.
+
+    Also exported as ``MIGSTATS_DATA_DIR`` so that library defaults, the CLI and executed
+    notebooks (child processes) use it.
+    """
+    from migstats import fetch, store
+
+    root = tmp_path_factory.mktemp("migstats-data")
+    fetch.fetch(mirror=mirror_dir, data_dir=root, progress=False)
+    store.build(root, progress=False)
+    os.environ["MIGSTATS_DATA_DIR"] = str(root)
+    return root

@@ -12,6 +12,7 @@ __all__ = [
     "StoreNotBuiltError",
     "SchemaError",
     "DataNotAvailableError",
+    "GroupNotFoundError",
 ]
 
 
@@ -83,3 +84,16 @@ class SchemaError(MigstatsError, ValueError):
 
 class DataNotAvailableError(MigstatsError, LookupError):
     """A figure was asked for a year/edition/source that the data does not cover."""
+
+
+class GroupNotFoundError(CountryNotFoundError):
+    """A group name (region, income group, partner group) is unknown."""
+
+    def __init__(self, query, suggestions=()):
+        self.query = query
+        self.suggestions = list(suggestions)
+        hint = (f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else "")
+        MigstatsError.__init__(
+            self, f"Unknown group {query!r}.{hint} `migstats groups` lists every group; "
+            "a list of countries (e.g. --countries BLR,UKR) also works."
+        )

@@ -181,9 +181,10 @@ _SOURCE_LIST: list[Source] = [
     Source("knomad_remittances_2021", "knomad/bilateral_remittance_matrix_2021.xlsx",
            "https://www.knomad.org/sites/default/files/2022-12/bilateral_remittance_matrix_2021_0.xlsx",
            "World Bank / KNOMAD", "Bilateral Remittance Matrix 2021", "December 2022 version",
-           "62c68e722dc79b5acb0bb10370d725740ed0a0bee2477ecdaf1a667164901d8c", 302418, _CC_BY,
-           notes="Model estimates, not officially reported data. The verified copy was re-saved "
-                 "by a third party (content intact, bytes differ from the publisher's)."),
+           None, None, _CC_BY, required=False,
+           notes="Model estimates, not officially reported data. The publisher's SHA-256 is not "
+                 "known here (the verified mirror copy was re-saved by a third party, sha256 "
+                 "62c68e72…8c): the first copy fetched is pinned."),
     Source("unhcr_refugees", "unhcr/unhcr_2020.csv",
            "https://www.unhcr.org/refugee-statistics/download/", "UNHCR",
            "Refugee Data Finder: refugees and asylum seekers by origin and asylum "

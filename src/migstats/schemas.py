@@ -123,8 +123,8 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         _c("location_code", "Int32", "", "M49 when a UN DESA area", True),
     ]),
     "unhcr_refugees": ("Refugees and asylum seekers by origin and country of asylum (UNHCR).", [
-        _YEAR, _c("origin_iso3", "str", "", "UNHCR origin code"),
-        _c("asylum_iso3", "str", "", "UNHCR country of asylum code"),
+        _YEAR, _c("origin_iso3", "str", "", "UNHCR origin code (XXA stateless, TIB Tibetans; blank = various/unknown)", True),
+        _c("asylum_iso3", "str", "", "UNHCR country of asylum code (blank = unknown)", True),
         _c("origin_code", "Int32", "", "M49 of origin when resolvable", True),
         _c("asylum_code", "Int32", "", "M49 of asylum country when resolvable", True),
         _c("refugees", "float64", "persons", "refugees under UNHCR's mandate", True),

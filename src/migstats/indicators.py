@@ -1,0 +1,985 @@
+"""Every migration indicator, defined once.
+
+Each function takes a country or area in any form :func:`migstats.resolve` accepts and
+returns :class:`Figure` objects (value, unit, year, source, note) or tidy DataFrames
+whose ``attrs`` name the source and edition. A figure that the data cannot give is an
+explicit ``NaN`` with the reason in ``note`` — never a zero, never an exception.
+
+Definitions (UN DESA International Migrant Stock 2024 unless stated):
+
+* **immigrant stock** — international migrants living in the area at mid-year
+  (foreign-born, or foreign citizens where the data type is C; refugees added where
+  the type code has R), Table 1 by destination. Persons.
+* **immigrant share** — immigrant stock / total population x 100 (Table 2, WPP 2024).
+  The publisher prints the same ratio in Table 3; tests check they agree.
+* **female share of immigrants** — female immigrants / all immigrants x 100.
+* **average annual growth** — ``100 * ln(S_t1 / S_t0) / (t1 - t0)`` (UN DESA's
+  exponential rate of change, Table 5). Percent per year.
+* **emigrant stock** — people born in (or citizens of) the area living in any other
+  country, by-origin Table 1. Persons.
+* **emigrant share** — emigrant stock over a *named* denominator:
+  ``"population"`` (emigrants / resident population x 100; the Global Migration Data
+  Portal and World Bank Factbook convention) or ``"residents_plus_emigrants"``
+  (emigrants / (population + emigrants) x 100; the emigration rate of the brain-drain
+  literature).
+* **corridors** — bilateral stocks from the best bilateral source for the year asked
+  (UN DESA 2024 origin x destination when cached, else UN DESA 2019 for 1990-2019, else
+  World Bank/KNOMAD 2017/2021), with shares of the total; the unknown/"Other" part is
+  reported, not hidden.
+* **diaspora concentration** — Herfindahl-Hirschman index of the destination shares
+  (sum of squared fractions, 0-1) and the top-5 share.
+* **remittances received / paid** — WDI BX.TRF.PWKR.CD.DT / BM.TRF.PWKR.CD.DT, current US$;
+  **% of GDP** — WDI BX.TRF.PWKR.DT.GD.ZS when cached, else received / GDP
+  (NY.GDP.MKTP.CD) x 100, labelled *computed* with both vintages; **per emigrant** —
+  received / emigrant stock, US$ per emigrant.
+* **refugees** — UNHCR refugees and asylum seekers by origin (from the area) and by
+  country of asylum (hosted), persons.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import store
+from .countries import Country, resolve
+from .exceptions import DataNotAvailableError
+from .registry import SOURCES
+from .schemas import OTHER_CODE, WORLD_CODE
+
+__all__ = [
+    "Figure", "Profile", "DENOMINATORS", "EDITION_YEARS", "edition_years",
+    "immigrant_stock", "population", "immigrant_share", "female_share", "growth_rate",
+    "emigrant_stock", "emigrant_share", "immigration", "emigration", "corridors",
+    "bilateral_sources", "diaspora_concentration", "corridor_change", "refugees",
+    "remittances", "remittance_series", "top_remittance_senders", "context",
+    "edition_comparison", "trend", "profile", "world_indicator",
+]
+
+#: Denominators of the emigrant share; the name appears in every label.
+DENOMINATORS = {
+    "population": "resident population",
+    "residents_plus_emigrants": "residents plus emigrants",
+}
+#: Reference years of UN DESA International Migrant Stock 2024.
+EDITION_YEARS = (1990, 1995, 2000, 2005, 2010, 2015, 2020, 2024)
+LATEST = 2024
+
+_WDI_RECEIVED = "BX.TRF.PWKR.CD.DT"
+_WDI_PAID = "BM.TRF.PWKR.CD.DT"
+_WDI_PCT_GDP = "BX.TRF.PWKR.DT.GD.ZS"
+_WDI_GDP = "NY.GDP.MKTP.CD"
+
+
+def _cite(key: str, detail: str = "") -> str:
+    src = SOURCES[key]
+    text = f"{src.publisher}, {src.title.split(' (')[0]} ({src.edition})"
+    return f"{text}, {detail}" if detail else text
+
+
+_DEST = _cite("undesa_2024_destination", "Table 1")
+_POP = _cite("undesa_2024_destination", "Table 2 (WPP 2024)")
+_ORIG = _cite("undesa_2024_origin", "Table 1")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number with everything needed to quote it.
+
+    Attributes
+    ----------
+    name : str
+        Machine name, e.g. ``"emigrant_share"``.
+    label : str
+        Human label (names the denominator for shares).
+    value : float
+        The figure; ``NaN`` when not available (see ``note``).
+    unit : str
+        ``"persons"``, ``"percent"``, ``"percent per year"``, ``"current US$"`` …
+    year : int or None
+        Reference year of the value.
+    source : str
+        Publisher, title, edition and table.
+    note : str
+        Why the value is missing, or how it was computed.
+    """
+
+    name: str
+    label: str
+    value: float
+    unit: str
+    year: int | None
+    source: str
+    note: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.value is not None and not (isinstance(self.value, float) and math.isnan(self.value))
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["value"] = None if not self.available else float(self.value)
+        return d
+
+
+def _missing(name, label, unit, year, source, reason) -> Figure:
+    return Figure(name, label, float("nan"), unit, year, source, reason)
+
+
+# -- indexed access to the store (built once per build id) --------------------------------------
+class _Data:
+    """Store tables re-indexed for fast per-country lookups."""
+
+    def __init__(self, data_dir=None):
+        self.data_dir = data_dir
+        self.build_id = store.build_id(data_dir)
+        prov = store.provenance(data_dir)
+        self.tables = set(prov["tables"])
+
+        def wide(table, value, edition=LATEST):
+            df = store.load(table, data_dir)
+            df = df[df["edition"] == edition]
+            return df.pivot_table(index="location_code", columns=["sex", "year"], values=value,
+                                  aggfunc="first", dropna=False)
+
+        self.dest = wide("destination_stock", "migrant_stock")
+        self.dest_agg = wide("destination_stock_aggregates", "migrant_stock")
+        self.pop = wide("population", "population")
+        self.orig = wide("origin_stock", "emigrant_stock")
+        self.orig_agg = wide("origin_stock_aggregates", "emigrant_stock")
+        self.dest_by_edition = store.load("destination_stock", data_dir)
+        self.pop_by_edition = store.load("population", data_dir)
+        notes = store.load("destination_notes", data_dir)
+        self.notes = notes[notes["edition"] == LATEST].set_index("location_code")
+        pub = store.load("destination_published", data_dir)
+        self.published = pub[pub["edition"] == LATEST]
+        self.bilateral = store.load("bilateral_stock", data_dir) if "bilateral_stock" in self.tables else None
+        self.bilateral_rem = (store.load("bilateral_remittances", data_dir)
+                              if "bilateral_remittances" in self.tables else None)
+        w = store.load("wdi", data_dir)
+        self.wdi = {ind: g.dropna(subset=["location_code"]).pivot_table(
+            index="location_code", columns="year", values="value", aggfunc="first")
+            for ind, g in w.groupby("indicator")}
+        self.wdi_vintage = {ind: g["vintage"].iloc[0] for ind, g in w.groupby("indicator")}
+        self.unhcr = store.load("unhcr_refugees", data_dir) if "unhcr_refugees" in self.tables else None
+        self.countries = store.load("countries", data_dir).set_index("location_code")
+        if self.bilateral is not None:
+            self.bilateral_groups = {
+                key: g for key, g in self.bilateral[self.bilateral["sex"] == "both"].groupby(
+                    ["dataset", "year"])}
+        else:
+            self.bilateral_groups = {}
+
+
+_DATA: dict[str, _Data] = {}
+
+
+def _data(data_dir=None) -> _Data:
+    bid = store.build_id(data_dir)
+    key = f"{data_dir}:{bid}"
+    if key not in _DATA:
+        _DATA.clear()
+        _DATA[key] = _Data(data_dir)
+    return _DATA[key]
+
+
+def _country(country, data_dir=None) -> Country:
+    return resolve(country, data_dir=data_dir)
+
+
+def edition_years() -> tuple[int, ...]:
+    """Reference years of the UN DESA 2024 edition (1990 ... 2024)."""
+    return EDITION_YEARS
+
+
+def _check_year(year: int) -> int:
+    if int(year) not in EDITION_YEARS:
+        raise DataNotAvailableError(
+            f"Year {year} is not a UN DESA International Migrant Stock 2024 reference year; "
+            f"use one of {', '.join(map(str, EDITION_YEARS))}."
+        )
+    return int(year)
+
+
+def _cell(wide: pd.DataFrame, code: int, year: int, sex: str = "both") -> float:
+    try:
+        v = wide.at[code, (sex, year)]
+    except KeyError:
+        return float("nan")
+    return float(v) if pd.notna(v) else float("nan")
+
+
+# -- immigration ---------------------------------------------------------------------------------
+def immigrant_stock(country, year: int = LATEST, sex: str = "both", *, data_dir=None) -> Figure:
+    """International migrant stock living in ``country`` (persons; UN DESA 2024 Table 1)."""
+    c, d = _country(country, data_dir), _data(data_dir)
+    year = _check_year(year)
+    v = _cell(d.dest, c.location_code, year, sex)
+    label = "International migrant stock" + ("" if sex == "both" else f" ({sex})")
+    if math.isnan(v):
+        return _missing("immigrant_stock", label, "persons", year, _DEST,
+                        f"UN DESA publishes no migrant stock for {c.name} in {year}.")
+    note = ""
+    if c.location_code in d.notes.index:
+        dt = d.notes.at[c.location_code, "data_type"]
+        if isinstance(dt, str) and dt:
+            note = f"Data type {dt}: " + _data_type_text(dt)
+    return Figure("immigrant_stock" if sex == "both" else f"immigrant_stock_{sex}", label, v,
+                  "persons", year, _DEST, note)
+
+
+def _data_type_text(code: str) -> str:
+    parts = code.split()
+    words = {"B": "foreign-born population", "C": "foreign citizens", "I": "imputed (no data)",
+             "R": "refugees and asylum seekers added"}
+    return "; ".join(words.get(p, p) for p in parts) + "."
+
+
+def population(country, year: int = LATEST, *, data_dir=None) -> Figure:
+    """Total population (persons; UN DESA 2024 Table 2, based on WPP 2024)."""
+    c, d = _country(country, data_dir), _data(data_dir)
+    year = _check_year(year)
+    v = _cell(d.pop, c.location_code, year)
+    if math.isnan(v):
+        return _missing("population", "Total population", "persons", year, _POP,
+                        f"No population for {c.name} in {year}.")
+    return Figure("population", "Total population", v, "persons", year, _POP)
+
+
+def immigrant_share(country, year: int = LATEST, *, data_dir=None) -> Figure:
+    """Immigrants as % of the total population: stock / population x 100."""
+    s, p = immigrant_stock(country, year, data_dir=data_dir), population(country, year, data_dir=data_dir)
+    label = "International migrants as % of population"
+    if not (s.available and p.available) or p.value == 0:
+        return _missing("immigrant_share", label, "percent", year, _DEST,
+                        s.note if not s.available else p.note)
+    return Figure("immigrant_share", label, 100 * s.value / p.value, "percent", year,
+                  f"{_DEST}; {_POP}", "migrant stock / total population x 100")
+
+
+def female_share(country, year: int = LATEST, *, data_dir=None) -> Figure:
+    """Female immigrants as % of all immigrants."""
+    f = immigrant_stock(country, year, "female", data_dir=data_dir)
+    b = immigrant_stock(country, year, data_dir=data_dir)
+    label = "Women as % of international migrants"
+    if not (f.available and b.available) or b.value == 0:
+        return _missing("female_share", label, "percent", year, _DEST, "No migrant stock by sex.")
+    return Figure("female_share", label, 100 * f.value / b.value, "percent", year, _DEST)
+
+
+def growth_rate(start_value: float, end_value: float, start_year: int, end_year: int) -> float:
+    """Average annual rate of change, ``100 * ln(end / start) / (end_year - start_year)`` (% per year).
+
+    This is UN DESA's definition (Table 5). ``NaN`` when either value is missing or not positive.
+    """
+    if not (start_value > 0 and end_value > 0) or end_year == start_year:
+        return float("nan")
+    return 100.0 * math.log(end_value / start_value) / (end_year - start_year)
+
+
+def _changes(name, label, wide, code, year, source) -> list[Figure]:
+    out = []
+    idx = EDITION_YEARS.index(year)
+    for base in sorted({1990, EDITION_YEARS[idx - 1] if idx > 0 else None} - {None, year}):
+        v0, v1 = _cell(wide, code, base), _cell(wide, code, year)
+        ok = not (math.isnan(v0) or math.isnan(v1))
+        out.append(Figure(f"{name}_change_since_{base}", f"{label}: change {base}-{year}",
+                          v1 - v0 if ok else float("nan"), "persons", year, source,
+                          "" if ok else f"no value for {base} or {year}"))
+        out.append(Figure(f"{name}_growth_since_{base}",
+                          f"{label}: average annual growth {base}-{year}",
+                          growth_rate(v0, v1, base, year) if ok else float("nan"),
+                          "percent per year", year, source,
+                          "100 x ln(S1/S0) / years" if ok else f"no value for {base} or {year}"))
+    return out
+
+
+def immigration(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
+    """Immigration figures: stock by sex, share of population, female share, changes."""
+    c, d = _country(country, data_dir), _data(data_dir)
+    year = _check_year(year)
+    figs = [immigrant_stock(c, year, data_dir=data_dir),
+            immigrant_stock(c, year, "female", data_dir=data_dir),
+            immigrant_stock(c, year, "male", data_dir=data_dir),
+            immigrant_share(c, year, data_dir=data_dir), female_share(c, year, data_dir=data_dir)]
+    refugees_in = bool(d.notes.at[c.location_code, "refugees_included"]) if c.location_code in d.notes.index else False
+    figs.append(Figure("refugees_included", "Refugees included in the migrant stock (type of data R)",
+                       float(refugees_in), "yes=1/no=0", year, _DEST,
+                       "UN DESA added refugees and asylum seekers to the estimate" if refugees_in else ""))
+    figs += _changes("immigrant_stock", "International migrant stock", d.dest, c.location_code, year, _DEST)
+    return figs
+
+
+# -- emigration ----------------------------------------------------------------------------------
+def emigrant_stock(country, year: int = LATEST, sex: str = "both", *, data_dir=None) -> Figure:
+    """Emigrant stock: people from ``country`` living abroad (persons; UN DESA 2024 by origin)."""
+    c, d = _country(country, data_dir), _data(data_dir)
+    year = _check_year(year)
+    v = _cell(d.orig, c.location_code, year, sex)
+    label = "Emigrant stock (living abroad)" + ("" if sex == "both" else f" ({sex})")
+    if math.isnan(v):
+        return _missing("emigrant_stock", label, "persons", year, _ORIG,
+                        f"UN DESA publishes no emigrant stock for {c.name} in {year}.")
+    return Figure("emigrant_stock" if sex == "both" else f"emigrant_stock_{sex}", label, v,
+                  "persons", year, _ORIG)
+
+
+def _check_denominator(denominator: str) -> str:
+    if denominator not in DENOMINATORS:
+        raise ValueError(f"denominator must be one of {list(DENOMINATORS)}, not {denominator!r}")
+    return denominator
+
+
+def emigrant_share(country, year: int = LATEST, denominator: str = "population", *,
+                   data_dir=None) -> Figure:
+    """Emigrants as % of ``denominator``.
+
+    Parameters
+    ----------
+    denominator : {"population", "residents_plus_emigrants"}
+        ``"population"``: emigrants / resident population x 100 (GMDP, World Bank Factbook).
+        ``"residents_plus_emigrants"``: emigrants / (population + emigrants) x 100
+        (emigration rate, brain-drain literature).
+    """
+    _check_denominator(denominator)
+    e, p = emigrant_stock(country, year, data_dir=data_dir), population(country, year, data_dir=data_dir)
+    label = f"Emigrants as % of {DENOMINATORS[denominator]}"
+    if not (e.available and p.available):
+        return _missing(f"emigrant_share_{denominator}", label, "percent", year, _ORIG,
+                        e.note if not e.available else p.note)
+    denom = p.value if denominator == "population" else p.value + e.value
+    formula = ("emigrants / population x 100" if denominator == "population"
+               else "emigrants / (population + emigrants) x 100")
+    return Figure(f"emigrant_share_{denominator}", label, 100 * e.value / denom, "percent", year,
+                  f"{_ORIG}; {_POP}", formula)
+
+
+def emigration(country, year: int = LATEST, denominator: str = "population", *,
+               data_dir=None) -> list[Figure]:
+    """Emigration figures: stock, share (named denominator), changes since 1990 and last edition year."""
+    c, d = _country(country, data_dir), _data(data_dir)
+    year = _check_year(year)
+    figs = [emigrant_stock(c, year, data_dir=data_dir), emigrant_stock(c, year, "female", data_dir=data_dir),
+            emigrant_share(c, year, denominator, data_dir=data_dir)]
+    other = "residents_plus_emigrants" if denominator == "population" else "population"
+    figs.append(emigrant_share(c, year, other, data_dir=data_dir))
+    figs += _changes("emigrant_stock", "Emigrant stock", d.orig, c.location_code, year, _ORIG)
+    return figs
+
+
+# -- corridors -------------------------------------------------------------------------------------
+def bilateral_sources(*, data_dir=None) -> pd.DataFrame:
+    """Bilateral datasets in the store with their years (dataset, edition, year, source)."""
+    d = _data(data_dir)
+    rows = [(ds, int(y), _cite(ds)) for (ds, y) in d.bilateral_groups]
+    return pd.DataFrame(rows, columns=["dataset", "year", "source"]).sort_values(["dataset", "year"],
+                                                                                 ignore_index=True)
+
+
+_PREFERENCE = ["undesa_2024_od", "undesa_2019_od", "undesa_2019_od_csv",
+               "knomad_migration_2021", "knomad_migration_2017"]
+
+
+def _pick_bilateral(year: int, source: str | None, d: _Data) -> tuple[str, int]:
+    available = sorted(d.bilateral_groups)
+    if not available:
+        raise DataNotAvailableError("No bilateral (origin x destination) source is in the store; "
+                                    "run `migstats data fetch` and `migstats data build`.")
+    if source:
+        cands = [(ds, y) for ds, y in available if ds == source or ds.startswith(source)]
+        if not cands:
+            raise DataNotAvailableError(
+                f"Bilateral source {source!r} is not in the store; available: "
+                f"{sorted({ds for ds, _ in available})}.")
+        return min(cands, key=lambda k: (abs(k[1] - year), -k[1]))
+    # nearest year first; on a tie, UN DESA before KNOMAD, then the later year
+    return min(available, key=lambda k: (abs(k[1] - year), _PREFERENCE.index(k[0])
+                                         if k[0] in _PREFERENCE else 99, -k[1]))
+
+
+def corridors(country, year: int = LATEST, direction: str = "emigrants", top_n: int | None = 10, *,
+              source: str | None = None, data_dir=None) -> pd.DataFrame:
+    """Top destinations of a country's emigrants, or top origins of its immigrants.
+
+    Parameters
+    ----------
+    direction : {"emigrants", "immigrants"}
+        ``"emigrants"``: where people from ``country`` live (by destination);
+        ``"immigrants"``: where the migrants living in ``country`` come from (by origin).
+    top_n : int or None
+        Number of rows (``None`` for all partners).
+    source : str, optional
+        Registry key of the bilateral dataset; default: the dataset whose year is nearest
+        to ``year`` (UN DESA before KNOMAD on a tie).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``rank``, ``location_code``, ``iso3``, ``name``, ``migrants`` (persons),
+        ``share_pct`` (percent of the total, unknown included). ``attrs`` hold ``dataset``,
+        ``year``, ``source`` (citation), ``total``, ``unknown`` (persons of unknown/other
+        partner), ``unknown_share_pct``, ``direction``.
+    """
+    if direction not in ("emigrants", "immigrants"):
+        raise ValueError("direction must be 'emigrants' or 'immigrants'")
+    c, d = _country(country, data_dir), _data(data_dir)
+    dataset, byear = _pick_bilateral(int(year), source, d)
+    g = d.bilateral_groups[(dataset, byear)]
+    if direction == "emigrants":
+        part = g[g["origin_code"] == c.location_code]
+        partners, values = part["destination_code"].to_numpy(), part["migrant_stock"].to_numpy()
+    else:
+        part = g[g["destination_code"] == c.location_code]
+        partners, values = part["origin_code"].to_numpy(), part["migrant_stock"].to_numpy()
+    s = pd.Series(values, index=partners, dtype="float64").groupby(level=0).sum()
+    s = s[s.index != c.location_code]
+    unknown = float(s.get(OTHER_CODE, 0.0))
+    s = s.drop(OTHER_CODE, errors="ignore")
+    total_known = float(s.sum())
+    if direction == "immigrants" and unknown == 0.0 and dataset.startswith("undesa_2019"):
+        # the 2019 O-D table has no "Other" column: unknown = published total - known origins
+        ed = d.dest_by_edition
+        row = ed[(ed["edition"] == 2019) & (ed["location_code"] == c.location_code)
+                 & (ed["year"] == byear) & (ed["sex"] == "both")]
+        if len(row) and pd.notna(row["migrant_stock"].iloc[0]):
+            unknown = max(float(row["migrant_stock"].iloc[0]) - total_known, 0.0)
+    total = total_known + unknown
+    s = s[s > 0].sort_values(ascending=False, kind="stable")
+    if top_n is not None:
+        s = s.head(int(top_n))
+    names = d.countries.reindex(s.index)
+    out = pd.DataFrame({
+        "rank": np.arange(1, len(s) + 1, dtype="int64"),
+        "location_code": s.index.astype("int32"),
+        "iso3": names["iso3"].to_numpy(),
+        "name": names["short_name"].to_numpy(),
+        "migrants": s.to_numpy(),
+        "share_pct": 100 * s.to_numpy() / total if total else np.full(len(s), np.nan),
+    })
+    out.attrs.update(dataset=dataset, year=byear, source=_cite(dataset), total=total,
+                     unknown=unknown, unknown_share_pct=100 * unknown / total if total else float("nan"),
+                     direction=direction, country=c.iso3, requested_year=int(year))
+    return out
+
+
+def diaspora_concentration(country, year: int = LATEST, *, source: str | None = None,
+                           data_dir=None) -> list[Figure]:
+    """Concentration of a country's emigrants across destinations.
+
+    ``hhi`` is the Herfindahl-Hirschman index, the sum of squared destination shares of the
+    known total (fractions, 0-1; 1 = everyone in one country); ``top5_share`` the percent of
+    emigrants in the five largest destinations.
+    """
+    allc = corridors(country, year, "emigrants", None, source=source, data_dir=data_dir)
+    src = allc.attrs["source"]
+    byear = allc.attrs["year"]
+    if allc.empty:
+        reason = "No bilateral emigrant data for this area."
+        return [_missing("diaspora_hhi", "Diaspora concentration (HHI, 0-1)", "index 0-1", byear, src, reason),
+                _missing("diaspora_top5_share", "Share of emigrants in top 5 destinations", "percent",
+                         byear, src, reason)]
+    frac = allc["migrants"] / allc["migrants"].sum()
+    return [Figure("diaspora_hhi", "Diaspora concentration (HHI, 0-1)", float((frac ** 2).sum()),
+                   "index 0-1", byear, src, "sum of squared destination shares"),
+            Figure("diaspora_top5_share", "Share of emigrants in top 5 destinations",
+                   float(allc["share_pct"].head(5).sum()), "percent", byear, src)]
+
+
+def corridor_change(country, start: int = 1990, end: int = 2019, direction: str = "emigrants",
+                    top_n: int = 10, *, source: str | None = None, data_dir=None) -> pd.DataFrame:
+    """Change of the top corridors between two years of one bilateral dataset.
+
+    Returns the top ``top_n`` partners in ``end`` with their stocks in ``start`` and ``end``,
+    the absolute change (persons) and the average annual growth (% per year).
+    """
+    d = _data(data_dir)
+    ds_end, y_end = _pick_bilateral(end, source, d)
+    years = sorted(y for ds, y in d.bilateral_groups if ds == ds_end)
+    if start not in years or end not in years:
+        raise DataNotAvailableError(
+            f"Dataset {ds_end} covers the years {years}; choose start and end among them.")
+    a = corridors(country, end, direction, top_n, source=ds_end, data_dir=data_dir)
+    b = corridors(country, start, direction, None, source=ds_end, data_dir=data_dir)
+    past = b.set_index("location_code")["migrants"]
+    out = a[["rank", "location_code", "iso3", "name"]].copy()
+    out[f"migrants_{start}"] = a["location_code"].map(past).astype("float64").to_numpy()
+    out[f"migrants_{end}"] = a["migrants"].to_numpy()
+    out["change"] = out[f"migrants_{end}"] - out[f"migrants_{start}"]
+    out["growth_pct_per_year"] = [growth_rate(s0, s1, start, end)
+                                  for s0, s1 in zip(out[f"migrants_{start}"], out[f"migrants_{end}"])]
+    out.attrs.update(dataset=ds_end, source=_cite(ds_end), start=start, end=end, direction=direction)
+    return out
+
+
+# -- refugees ----------------------------------------------------------------------------------------
+def refugees(country, *, data_dir=None) -> pd.DataFrame:
+    """Refugees and asylum seekers from and in ``country`` by year (UNHCR).
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``refugees_from`` (abroad, by country of asylum), ``asylum_seekers_from``,
+        ``refugees_hosted`` (by origin), ``asylum_seekers_hosted``; persons. Empty with
+        ``attrs["note"]`` when UNHCR data are not in the store.
+    """
+    c, d = _country(country, data_dir), _data(data_dir)
+    cols = ["year", "refugees_from", "asylum_seekers_from", "refugees_hosted", "asylum_seekers_hosted"]
+    if d.unhcr is None:
+        out = pd.DataFrame(columns=cols)
+        out.attrs.update(source="", note="UNHCR data are not in the store.")
+        return out
+    u = d.unhcr
+    away = u[(u["origin_code"] == c.location_code) & (u["asylum_code"] != c.location_code)]
+    home = u[(u["asylum_code"] == c.location_code) & (u["origin_code"] != c.location_code)]
+    a = away.groupby("year")[["refugees", "asylum_seekers"]].sum(min_count=1)
+    h = home.groupby("year")[["refugees", "asylum_seekers"]].sum(min_count=1)
+    years = sorted(set(u["year"]))
+    out = pd.DataFrame({"year": years})
+    out["refugees_from"] = out["year"].map(a["refugees"]).astype("float64").fillna(0.0)
+    out["asylum_seekers_from"] = out["year"].map(a["asylum_seekers"]).astype("float64").fillna(0.0)
+    out["refugees_hosted"] = out["year"].map(h["refugees"]).astype("float64").fillna(0.0)
+    out["asylum_seekers_hosted"] = out["year"].map(h["asylum_seekers"]).astype("float64").fillna(0.0)
+    out.attrs.update(source=_cite("unhcr_refugees"),
+                     note="UNHCR records no row for a pair with no refugees; such years count as 0.")
+    return out
+
+
+# -- remittances -----------------------------------------------------------------------------------
+def remittance_series(country, *, data_dir=None) -> pd.DataFrame:
+    """Remittances by year: received, paid, GDP (current US$) and received as % of GDP.
+
+    ``pct_gdp_source`` says whether the % of GDP is the published WDI series or computed
+    here as received / GDP x 100 (different WDI vintages, named in ``attrs``).
+    """
+    c, d = _country(country, data_dir), _data(data_dir)
+    code = c.location_code
+
+    def series(ind):
+        tab = d.wdi.get(ind)
+        if tab is None or code not in tab.index:
+            return pd.Series(dtype="float64")
+        return tab.loc[code].dropna()
+
+    rec, paid, gdp, pct = (series(i) for i in (_WDI_RECEIVED, _WDI_PAID, _WDI_GDP, _WDI_PCT_GDP))
+    years = sorted(set(rec.index) | set(paid.index))
+    out = pd.DataFrame({"year": pd.Series(years, dtype="int64")})
+    out["received_usd"] = out["year"].map(rec).astype("float64")
+    out["paid_usd"] = out["year"].map(paid).astype("float64")
+    out["gdp_usd"] = out["year"].map(gdp).astype("float64")
+    if len(pct):
+        out["received_pct_gdp"] = out["year"].map(pct).astype("float64")
+        out["pct_gdp_source"] = "published (WDI BX.TRF.PWKR.DT.GD.ZS)"
+    else:
+        out["received_pct_gdp"] = 100 * out["received_usd"] / out["gdp_usd"]
+        out["pct_gdp_source"] = "computed: received / GDP x 100"
+    out = out.dropna(subset=["received_usd", "paid_usd"], how="all").reset_index(drop=True)
+    out.attrs.update(
+        source=_cite("wdi_remittances_received"),
+        vintages={k: v for k, v in d.wdi_vintage.items()},
+        note=("Received % of GDP computed from two WDI vintages: remittances "
+              f"{d.wdi_vintage.get(_WDI_RECEIVED, '?')}, GDP {d.wdi_vintage.get(_WDI_GDP, '?')}."
+              if not len(pct) else ""))
+    return out
+
+
+def top_remittance_senders(country, top_n: int = 10, *, data_dir=None) -> pd.DataFrame:
+    """Top sending countries of remittances to ``country`` (KNOMAD matrix; model estimates).
+
+    Uses the latest bilateral remittance matrix in the store. Columns ``rank``,
+    ``location_code``, ``iso3``, ``name``, ``remittances_usd``, ``share_pct``.
+    """
+    c, d = _country(country, data_dir), _data(data_dir)
+    cols = ["rank", "location_code", "iso3", "name", "remittances_usd", "share_pct"]
+    if d.bilateral_rem is None:
+        out = pd.DataFrame(columns=cols)
+        out.attrs.update(source="", note="No bilateral remittance matrix in the store.")
+        return out
+    latest = d.bilateral_rem["edition"].max()
+    r = d.bilateral_rem[(d.bilateral_rem["edition"] == latest) & (d.bilateral_rem["receiving_code"] == c.location_code)]
+    s = r.groupby("sending_code")["remittances_usd"].sum()
+    total = float(s.sum())
+    s = s[(s > 0) & (s.index != OTHER_CODE)].sort_values(ascending=False).head(top_n)
+    names = d.countries.reindex(s.index)
+    out = pd.DataFrame({"rank": np.arange(1, len(s) + 1), "location_code": s.index.astype("int32"),
+                        "iso3": names["iso3"].to_numpy(), "name": names["short_name"].to_numpy(),
+                        "remittances_usd": s.to_numpy(),
+                        "share_pct": 100 * s.to_numpy() / total if total else np.nan})
+    key = f"knomad_remittances_{latest}"
+    out.attrs.update(source=_cite(key), year=int(latest), total=total,
+                     note="Model estimates from migrant stocks and incomes, not reported flows "
+                          "(the publisher's own caveat).")
+    return out
+
+
+def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
+    """Remittance figures for the latest year with data up to ``year``.
+
+    Received, paid (when the WDI series is cached), received as % of GDP (published or
+    computed) and received per emigrant (US$ per person of the emigrant stock at the
+    nearest UN DESA year).
+    """
+    c = _country(country, data_dir)
+    ts = remittance_series(c, data_dir=data_dir)
+    src = ts.attrs["source"]
+    figs = []
+    rec = ts.dropna(subset=["received_usd"])
+    rec = rec[rec["year"] <= year]
+    if rec.empty:
+        reason = f"The World Bank publishes no personal remittances received for {c.name}."
+        figs.append(_missing("remittances_received", "Personal remittances received", "current US$",
+                             None, src, reason))
+        figs.append(_missing("remittances_pct_gdp", "Remittances received as % of GDP", "percent",
+                             None, src, reason))
+        figs.append(_missing("remittances_per_emigrant", "Remittances received per emigrant",
+                             "US$ per emigrant", None, src, reason))
+    else:
+        last = rec.iloc[-1]
+        y = int(last["year"])
+        figs.append(Figure("remittances_received", "Personal remittances received",
+                           float(last["received_usd"]), "current US$", y, src))
+        pct_rows = rec.dropna(subset=["received_pct_gdp"])
+        if pct_rows.empty:
+            figs.append(_missing("remittances_pct_gdp", "Remittances received as % of GDP", "percent",
+                                 y, src, "No GDP for the years with remittance data."))
+        else:
+            p = pct_rows.iloc[-1]
+            figs.append(Figure("remittances_pct_gdp", "Remittances received as % of GDP",
+                               float(p["received_pct_gdp"]), "percent", int(p["year"]),
+                               f"{src}; {_cite('wdi_gdp')}",
+                               f"{p['pct_gdp_source']}. {ts.attrs['note']}".strip()))
+        ey = min(EDITION_YEARS, key=lambda e: (abs(e - y), -e))
+        em = emigrant_stock(c, ey, data_dir=data_dir)
+        if em.available and em.value > 0:
+            figs.append(Figure("remittances_per_emigrant", "Remittances received per emigrant",
+                               float(last["received_usd"]) / em.value, "US$ per emigrant", y,
+                               f"{src}; {_ORIG}",
+                               f"remittances {y} / emigrant stock {ey} (UN DESA 2024)"))
+        else:
+            figs.append(_missing("remittances_per_emigrant", "Remittances received per emigrant",
+                                 "US$ per emigrant", y, src, "No emigrant stock."))
+    paid = ts.dropna(subset=["paid_usd"])
+    paid = paid[paid["year"] <= year]
+    if paid.empty:
+        figs.append(_missing("remittances_paid", "Personal remittances paid", "current US$", None,
+                             _cite("wdi_remittances_paid"),
+                             "WDI series BM.TRF.PWKR.CD.DT is not in the store (fetch it with internet "
+                             "access) or has no data for this area."))
+    else:
+        figs.append(Figure("remittances_paid", "Personal remittances paid",
+                           float(paid.iloc[-1]["paid_usd"]), "current US$", int(paid.iloc[-1]["year"]),
+                           _cite("wdi_remittances_paid")))
+    return figs
+
+
+# -- context -------------------------------------------------------------------------------------
+def context(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
+    """Population, GDP, GDP per capita and classifications (region, income group)."""
+    c, d = _country(country, data_dir), _data(data_dir)
+    figs = [population(c, year, data_dir=data_dir)]
+    gdp = d.wdi.get(_WDI_GDP)
+    row = gdp.loc[c.location_code].dropna() if gdp is not None and c.location_code in gdp.index else pd.Series(dtype=float)
+    row = row[row.index <= max(year, 0)]
+    gsrc = _cite("wdi_gdp")
+    if row.empty:
+        figs.append(_missing("gdp", "GDP", "current US$", None, gsrc, f"No GDP for {c.name} in WDI."))
+        figs.append(_missing("gdp_per_capita", "GDP per capita", "current US$ per person", None, gsrc,
+                             f"No GDP for {c.name} in WDI."))
+    else:
+        gy, gv = int(row.index[-1]), float(row.iloc[-1])
+        figs.append(Figure("gdp", "GDP", gv, "current US$", gy, gsrc))
+        pop = _interpolated_population(d, c.location_code, gy)
+        figs.append(Figure("gdp_per_capita", "GDP per capita", gv / pop if pop else float("nan"),
+                           "current US$ per person", gy, f"{gsrc}; {_POP}",
+                           f"GDP {gy} / population {gy} (UN DESA Table 2, linearly interpolated "
+                           "between reference years)"))
+    return figs
+
+
+def _interpolated_population(d: _Data, code: int, year: int) -> float:
+    ys = np.array(EDITION_YEARS, dtype=float)
+    vs = np.array([_cell(d.pop, code, y) for y in EDITION_YEARS], dtype=float)
+    ok = ~np.isnan(vs)
+    if not ok.any():
+        return float("nan")
+    return float(np.interp(year, ys[ok], vs[ok]))
+
+
+# -- editions side by side -----------------------------------------------------------------------
+def edition_comparison(country, *, data_dir=None) -> pd.DataFrame:
+    """The same quantity from different sources and editions, with relative differences.
+
+    Rows: emigrant and immigrant totals (and emigrant share of population) as given by
+    UN DESA 2024, UN DESA 2020/2019 and the World Bank/KNOMAD matrices. ``rel_diff_pct``
+    is each value's difference from the UN DESA 2024 value for the same year (or its
+    nearest year), in percent.
+    """
+    c, d = _country(country, data_dir), _data(data_dir)
+    code = c.location_code
+    rows = []
+
+    def pop_ed(edition, year):
+        p = d.pop_by_edition
+        r = p[(p["edition"] == edition) & (p["location_code"] == code) & (p["year"] == year) & (p["sex"] == "both")]
+        return float(r["population"].iloc[0]) if len(r) and pd.notna(r["population"].iloc[0]) else float("nan")
+
+    for y in (2019, 2020, 2024):
+        if y in EDITION_YEARS:
+            rows.append(("emigrants", "UN DESA IMS 2024 (by origin)", 2024, y,
+                         _cell(d.orig, code, y), pop_ed(2024, y)))
+    for (ds, y) in sorted(d.bilateral_groups):
+        g = d.bilateral_groups[(ds, y)]
+        if y not in (2017, 2019, 2021, 2024):
+            continue
+        em = g[(g["origin_code"] == code) & (g["destination_code"] != code)]["migrant_stock"].sum()
+        ed = {"undesa_2019_od": 2019, "undesa_2019_od_csv": 2019, "undesa_2024_od": 2024}.get(ds, y)
+        label = _cite(ds).split(",")[0] + " " + ("(origin x destination)" if ds.startswith("undesa") else "matrix")
+        label = f"{SOURCES[ds].publisher} {SOURCES[ds].title.split(' (')[0]}"
+        pe = pop_ed(2020, 2020) if ed == 2021 else pop_ed(2019, 2019) if ed == 2019 else float("nan")
+        rows.append(("emigrants", label, ed, y, float(em) if em else float("nan"), pe))
+    for ed, y in ((2024, 2020), (2020, 2020), (2019, 2019), (2024, 2024)):
+        t = d.dest_by_edition
+        r = t[(t["edition"] == ed) & (t["location_code"] == code) & (t["year"] == y) & (t["sex"] == "both")]
+        v = float(r["migrant_stock"].iloc[0]) if len(r) and pd.notna(r["migrant_stock"].iloc[0]) else float("nan")
+        rows.append(("immigrants", f"UN DESA IMS {ed} (by destination)", ed, y, v, pop_ed(ed, y)))
+    for (ds, y) in sorted(d.bilateral_groups):
+        if ds.startswith("knomad") and y in (2017, 2021):
+            g = d.bilateral_groups[(ds, y)]
+            im = g[(g["destination_code"] == code) & (g["origin_code"] != code)]["migrant_stock"].sum()
+            rows.append(("immigrants", f"World Bank/KNOMAD {SOURCES[ds].title}", y, y,
+                         float(im) if im else float("nan"), float("nan")))
+    out = pd.DataFrame(rows, columns=["quantity", "source", "edition", "year", "value", "population"])
+    out["share_of_population_pct"] = 100 * out["value"] / out["population"]
+    ref = {}
+    for q in ("emigrants", "immigrants"):
+        base = out[(out["quantity"] == q) & out["source"].str.startswith("UN DESA IMS 2024")]
+        ref[q] = dict(zip(base["year"], base["value"]))
+
+    def rel(row):
+        r = ref[row["quantity"]]
+        if not r:
+            return float("nan")
+        y = min(r, key=lambda k: abs(k - row["year"]))
+        b = r[y]
+        return 100 * (row["value"] - b) / b if b and not math.isnan(b) else float("nan")
+
+    out["rel_diff_vs_undesa_2024_pct"] = out.apply(rel, axis=1)
+    out.attrs["note"] = ("Relative difference from the UN DESA 2024 value for the nearest year. "
+                         "Older editions and the KNOMAD matrices rest on earlier UN DESA estimates, "
+                         "which the 2024 edition revised.")
+    return out
+
+
+# -- trend ---------------------------------------------------------------------------------------
+def trend(country, denominator: str = "population", *, data_dir=None) -> pd.DataFrame:
+    """Immigrant and emigrant stocks and shares for every UN DESA 2024 reference year."""
+    _check_denominator(denominator)
+    c, d = _country(country, data_dir), _data(data_dir)
+    code = c.location_code
+    ys = list(EDITION_YEARS)
+    imm = np.array([_cell(d.dest, code, y) for y in ys])
+    emi = np.array([_cell(d.orig, code, y) for y in ys])
+    pop = np.array([_cell(d.pop, code, y) for y in ys])
+    denom = pop if denominator == "population" else pop + emi
+    out = pd.DataFrame({"year": ys, "immigrants": imm, "emigrants": emi, "population": pop,
+                        "immigrant_share_pct": 100 * imm / pop,
+                        f"emigrant_share_pct_of_{denominator}": 100 * emi / denom})
+    out.attrs.update(source=f"{_DEST}; {_ORIG}; {_POP}", denominator=denominator)
+    return out
+
+
+# -- world-wide indicator (for maps) ----------------------------------------------------------------
+def world_indicator(name: str, year: int = LATEST, *, denominator: str = "population",
+                    data_dir=None) -> pd.Series:
+    """One indicator for every country (Series indexed by location code, ``attrs`` with unit/source).
+
+    ``name`` is one of ``"immigrant_share"``, ``"immigrant_stock"``, ``"emigrant_stock"``,
+    ``"emigrant_share"`` (with ``denominator``), ``"remittances_pct_gdp"``,
+    ``"remittances_received"``.
+    """
+    d = _data(data_dir)
+    if name in ("immigrant_share", "immigrant_stock", "emigrant_stock", "emigrant_share"):
+        year = _check_year(year)
+        imm = d.dest[("both", year)]
+        pop = d.pop[("both", year)].reindex(d.countries.index)
+        emi = d.orig[("both", year)].reindex(d.countries.index)
+        if name == "immigrant_stock":
+            s, unit, src = imm, "persons", _DEST
+        elif name == "immigrant_share":
+            s, unit, src = 100 * imm / pop, "percent", f"{_DEST}; {_POP}"
+        elif name == "emigrant_stock":
+            s, unit, src = emi, "persons", _ORIG
+        else:
+            _check_denominator(denominator)
+            denom = pop if denominator == "population" else pop + emi
+            s, unit, src = 100 * emi / denom, f"percent of {DENOMINATORS[denominator]}", f"{_ORIG}; {_POP}"
+        label = {"immigrant_share": "International migrants as % of population",
+                 "immigrant_stock": "International migrant stock",
+                 "emigrant_stock": "Emigrant stock",
+                 "emigrant_share": f"Emigrants as % of {DENOMINATORS.get(denominator, '')}"}[name]
+        out = s.reindex(d.countries.index).astype("float64")
+        out.attrs.update(name=name, label=label, unit=unit, year=year, source=src)
+        return out
+    if name in ("remittances_pct_gdp", "remittances_received"):
+        rec = d.wdi.get(_WDI_RECEIVED)
+        gdp = d.wdi.get(_WDI_GDP)
+        yr = int(year)
+        if name == "remittances_received":
+            s = rec[yr] if rec is not None and yr in rec.columns else pd.Series(dtype=float)
+            unit, label = "current US$", "Personal remittances received"
+        else:
+            pct = d.wdi.get(_WDI_PCT_GDP)
+            if pct is not None and yr in pct.columns:
+                s = pct[yr]
+            else:
+                s = 100 * rec[yr] / gdp[yr] if (rec is not None and gdp is not None and yr in rec.columns
+                                                and yr in gdp.columns) else pd.Series(dtype=float)
+            unit, label = "percent of GDP", "Remittances received as % of GDP"
+        out = s.reindex(d.countries.index).astype("float64")
+        out.attrs.update(name=name, label=label, unit=unit, year=yr, source=_cite("wdi_remittances_received"))
+        return out
+    raise ValueError(f"Unknown indicator {name!r}")
+
+
+# -- the profile object ------------------------------------------------------------------------------
+@dataclass
+class Profile:
+    """Every figure of a country profile, computed once, for notebooks, maps and the CLI.
+
+    Attributes
+    ----------
+    country : Country
+    year : int
+        UN DESA reference year.
+    denominator : str
+        Denominator of the emigrant share (a key of :data:`DENOMINATORS`).
+    figures : list of Figure
+        Key figures (immigration, emigration, remittances, context, concentration).
+    destinations, origins : DataFrame
+        Top corridors (see :func:`corridors`).
+    trend, remittance_series, refugees, editions, top_senders, corridor_change : DataFrame
+    notes : list of str
+        Data notes (type of data, unknown origins, missing series, estimates).
+    """
+
+    country: Country
+    year: int
+    denominator: str
+    top_n: int
+    figures: list[Figure]
+    destinations: pd.DataFrame
+    origins: pd.DataFrame
+    trend: pd.DataFrame
+    remittance_series: pd.DataFrame
+    top_senders: pd.DataFrame
+    refugees: pd.DataFrame
+    editions: pd.DataFrame
+    corridor_change: pd.DataFrame | None
+    notes: list[str] = field(default_factory=list)
+
+    def figure(self, name: str) -> Figure:
+        """The figure called ``name`` (KeyError if absent)."""
+        for f in self.figures:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def value(self, name: str) -> float:
+        return self.figure(name).value
+
+    def figures_table(self) -> pd.DataFrame:
+        """Key figures as a tidy table (name, label, value, unit, year, source, note)."""
+        return pd.DataFrame([f.to_dict() for f in self.figures])
+
+    def sources(self) -> list[str]:
+        """Every source cited by a figure or table of the profile."""
+        cited = {f.source for f in self.figures}
+        for df in (self.destinations, self.origins, self.top_senders, self.refugees):
+            if df is not None and df.attrs.get("source"):
+                cited.add(df.attrs["source"])
+        out = set()
+        for s in cited:
+            out.update(p.strip() for p in s.split(";") if p.strip())
+        return sorted(out)
+
+    def to_dict(self) -> dict:
+        """Plain-JSON form: every figure as a number with unit and source."""
+        def table(df):
+            if df is None:
+                return None
+            return {"source": df.attrs.get("source", ""), "year": df.attrs.get("year"),
+                    "rows": json_records(df)}
+        return {
+            "country": {"iso3": self.country.iso3, "name": self.country.name,
+                        "location_code": self.country.location_code},
+            "year": self.year, "denominator": self.denominator,
+            "figures": [f.to_dict() for f in self.figures],
+            "destinations": table(self.destinations), "origins": table(self.origins),
+            "top_remittance_senders": table(self.top_senders),
+            "notes": self.notes, "sources": self.sources(),
+        }
+
+
+def json_records(df: pd.DataFrame) -> list[dict]:
+    """DataFrame rows as JSON-safe dicts (NaN -> None, numpy scalars -> Python)."""
+    out = []
+    for rec in df.to_dict(orient="records"):
+        out.append({k: (None if isinstance(v, float) and math.isnan(v) else
+                        v.item() if hasattr(v, "item") else v) for k, v in rec.items()})
+    return out
+
+
+def profile(country, year: int = LATEST, *, top_n: int = 10, denominator: str = "population",
+            data_dir=None) -> Profile:
+    """Compute every indicator of a country profile.
+
+    Parameters
+    ----------
+    country : str or int
+        Any input :func:`migstats.resolve` accepts.
+    year : int
+        UN DESA reference year (1990, 1995, …, 2020, 2024).
+    top_n : int
+        Number of corridors in the top lists.
+    denominator : {"population", "residents_plus_emigrants"}
+        Denominator of the emigrant share.
+    """
+    c = _country(country, data_dir)
+    year = _check_year(year)
+    _check_denominator(denominator)
+    d = _data(data_dir)
+    figs = []
+    figs += immigration(c, year, data_dir=data_dir)
+    figs += emigration(c, year, denominator, data_dir=data_dir)
+    figs += remittances(c, year, data_dir=data_dir)
+    figs += context(c, year, data_dir=data_dir)
+    dest = corridors(c, year, "emigrants", top_n, data_dir=data_dir)
+    orig = corridors(c, year, "immigrants", top_n, data_dir=data_dir)
+    figs += diaspora_concentration(c, year, data_dir=data_dir)
+    figs.append(Figure("unknown_origin_share", "Immigrants of unknown origin (% of total)",
+                       orig.attrs["unknown_share_pct"], "percent", orig.attrs["year"], orig.attrs["source"],
+                       "origin not reported by the destination country"))
+    change = None
+    ds_years = sorted(y for ds, y in d.bilateral_groups if ds == dest.attrs["dataset"])
+    if len(ds_years) > 1:
+        change = corridor_change(c, ds_years[0], ds_years[-1], "emigrants", top_n,
+                                 source=dest.attrs["dataset"], data_dir=data_dir)
+    notes = []
+    for f in figs:
+        if not f.available and f.note:
+            notes.append(f"{f.label}: not available — {f.note}")
+    imm = figs[0]
+    if imm.note:
+        notes.append(f"Immigrant stock: {imm.note}")
+    if dest.attrs["year"] != year:
+        notes.append(f"Corridors come from {dest.attrs['source']} for {dest.attrs['year']}, the "
+                     f"bilateral year nearest to {year} in the store; totals come from UN DESA 2024.")
+    notes.append("Bilateral remittances are model estimates (World Bank/KNOMAD), not reported flows.")
+    return Profile(country=c, year=year, denominator=denominator, top_n=top_n, figures=figs,
+                   destinations=dest, origins=orig, trend=trend(c, denominator, data_dir=data_dir),
+                   remittance_series=remittance_series(c, data_dir=data_dir),
+                   top_senders=top_remittance_senders(c, top_n, data_dir=data_dir),
+                   refugees=refugees(c, data_dir=data_dir), editions=edition_comparison(c, data_dir=data_dir),
+                   corridor_change=change, notes=notes)

@@ -1,0 +1,459 @@
+"""The processed store: every source parsed once into documented Parquet tables.
+
+Data flows one way::
+
+    raw file (data/raw, verified)  --parsers-->  tidy table (schemas)  --build-->  data/processed/*.parquet
+                                                                                 + provenance.json
+
+:func:`build` runs every parser, harmonises country names and codes (failing loudly on
+any spelling it cannot match), checks each table against its schema
+(:mod:`migstats.schemas`), writes the tables atomically and records provenance
+(source file, edition, SHA-256, build time, migstats version). :func:`load` reads a
+table with a process-level cache, so the library, notebooks and CLI share one copy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, locations
+from .countries import COUNTED_WITHIN
+from .exceptions import SourceLayoutError, SourceMissingError, StoreNotBuiltError
+from .registry import SOURCES
+from .schemas import OTHER_CODE, SPLIT_BY_AREA, WORLD_CODE, validate
+
+__all__ = ["build", "load", "load_boundaries", "provenance", "table_path", "build_id",
+           "is_built", "ensure_built", "source_citation"]
+
+PROVENANCE_FILE = "provenance.json"
+
+#: Points for areas that have no polygon in Natural Earth 1:50m (lon, lat of the main
+#: settlement; editorial, from the areas' public gazetteer entries). Used for map markers.
+_POINTS_WITHOUT_POLYGON: dict[str, tuple[float, float]] = {
+    "GIB": (-5.35, 36.14), "TKL": (-171.85, -9.2), "BES": (-68.27, 12.15),
+    "GLP": (-61.55, 16.25), "MTQ": (-61.02, 14.64), "GUF": (-53.13, 3.93),
+    "REU": (55.54, -21.12), "MYT": (45.17, -12.83), "TUV": (179.2, -8.52),
+}
+
+
+def table_path(name: str, data_dir=None) -> Path:
+    """Path of the Parquet file of table ``name``."""
+    return locations.processed_dir(data_dir) / f"{name}.parquet"
+
+
+# -- provenance --------------------------------------------------------------------------
+_PROV_CACHE: dict[str, tuple[int, dict]] = {}
+
+
+def provenance(data_dir=None) -> dict:
+    """The store's provenance record (sources with edition and SHA-256, build time, version).
+
+    Raises
+    ------
+    StoreNotBuiltError
+        When no store has been built in ``data_dir``.
+    """
+    path = locations.processed_dir(data_dir) / PROVENANCE_FILE
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise StoreNotBuiltError(
+            f"No processed data store in {path.parent}. Build it with `migstats data build` "
+            f"(after `migstats data fetch`, or set {locations.MIRROR_ENV} to a folder of the source "
+            "files); `migstats profile` does both on first run."
+        ) from None
+    cached = _PROV_CACHE.get(str(path))
+    if cached is None or cached[0] != mtime:
+        cached = (mtime, json.loads(path.read_text(encoding="utf-8")))
+        _PROV_CACHE[str(path)] = cached
+    return cached[1]
+
+
+def build_id(data_dir=None) -> str:
+    """Identifier of the current build (changes with every ``migstats data build``)."""
+    return provenance(data_dir)["build_id"]
+
+
+def is_built(data_dir=None) -> bool:
+    """``True`` when a complete store exists in ``data_dir``."""
+    try:
+        prov = provenance(data_dir)
+    except StoreNotBuiltError:
+        return False
+    return all(table_path(t, data_dir).is_file() for t in prov["tables"])
+
+
+def source_citation(key: str, data_dir=None) -> str:
+    """Citation of a source as recorded at build time (publisher, title, edition)."""
+    rec = provenance(data_dir)["sources"][key]
+    return f"{rec['publisher']}, {rec['title']} ({rec['edition']})"
+
+
+# -- loading -------------------------------------------------------------------------------
+_CACHE: dict[tuple[str, int], pd.DataFrame] = {}
+
+
+def load(name: str, data_dir=None) -> pd.DataFrame:
+    """Load one table of the processed store (cached per process).
+
+    Parameters
+    ----------
+    name : str
+        Table name, e.g. ``"destination_stock"`` (see :data:`migstats.schemas.TABLES`).
+    data_dir : path, optional
+        Data root (see :mod:`migstats.locations`).
+
+    Returns
+    -------
+    DataFrame
+        A shallow copy of the cached table (safe to modify under pandas copy-on-write).
+    """
+    path = table_path(name, data_dir)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        prov = provenance(data_dir)  # raises StoreNotBuiltError when nothing is built
+        if name in prov["tables"]:
+            raise StoreNotBuiltError(f"Table {name!r} is missing from {path.parent}; "
+                                     "rebuild with `migstats data build`.") from None
+        raise KeyError(f"No table {name!r} in the store. Tables: {', '.join(sorted(prov['tables']))}") from None
+    key = (str(path), mtime)
+    df = _CACHE.get(key)
+    if df is None:
+        if name.startswith("boundaries"):
+            import geopandas
+
+            df = geopandas.read_parquet(path)
+        else:
+            df = pd.read_parquet(path)
+        _CACHE[key] = df
+    return df.copy(deep=False)
+
+
+def load_boundaries(scale: str = "110m", data_dir=None):
+    """Country polygons (GeoDataFrame, EPSG:4326) from Natural Earth at ``"110m"`` or ``"50m"``."""
+    if scale not in ("110m", "50m"):
+        raise ValueError(f"scale must be '110m' or '50m', not {scale!r}")
+    return load(f"boundaries_{scale}", data_dir)
+
+
+# -- building --------------------------------------------------------------------------------
+def _raw(key: str, raw: Path) -> Path | None:
+    path = raw / SOURCES[key].path
+    return path if path.is_file() else None
+
+
+def _require(key: str, raw: Path) -> Path:
+    path = _raw(key, raw)
+    if path is None:
+        src = SOURCES[key]
+        raise SourceMissingError(
+            f"Source {key!r} ({src.citation()}) is missing: expected {raw / src.path}. "
+            f"Run `migstats data fetch` (or `migstats data fetch --from DIR` / set "
+            f"{locations.MIRROR_ENV} to a mirror folder) first."
+        )
+    return path
+
+
+def _split(df: pd.DataFrame, country_codes: set[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    is_country = df["location_code"].isin(country_codes)
+    return df[is_country].reset_index(drop=True), df[~is_country].reset_index(drop=True)
+
+
+def _bilateral_codes(df, resolver, name_cols, aggregate_names, dataset):
+    """Replace ``*_name`` columns by codes (Other North/South -> 2003; totals dropped)."""
+    allow = {n: -1 for n in aggregate_names}
+    allow.update({k: resolver.resolve(v).location_code for k, v in COUNTED_WITHIN.items()})
+    allow.update({"Other North": OTHER_CODE, "Other South": OTHER_CODE, "Other": OTHER_CODE,
+                  "World": -1, "Total": -1, "WORLD": -1})
+    out = df
+    for col in name_cols:
+        try:
+            mapping = resolver.code_map(out[col].unique(), allow=allow)
+        except SourceLayoutError as exc:
+            raise SourceLayoutError(f"{SOURCES[dataset].path}: {exc}") from None
+        out = out.assign(**{col.replace("_name", "_code"): out[col].map(mapping).astype("int32")})
+    keep = (out[[c.replace("_name", "_code") for c in name_cols]] >= 0).all(axis=1)
+    out = out[keep].drop(columns=list(name_cols))
+    return out
+
+
+def build(data_dir=None, *, progress: bool = True) -> Path:
+    """Parse every present source into the processed store.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Data root: reads ``<data_dir>/raw``, writes ``<data_dir>/processed``.
+    progress : bool
+        Show a progress bar (tqdm).
+
+    Returns
+    -------
+    Path
+        The processed folder.
+
+    Raises
+    ------
+    SourceMissingError
+        A required source is not in the raw folder (run ``migstats data fetch``).
+    SourceVerificationError
+        A source file does not match its registered or pinned SHA-256.
+    SourceLayoutError
+        A source's layout changed or a country name could not be matched.
+    """
+    from tqdm.auto import tqdm
+
+    from . import fetch
+    from .countries import CountryResolver, build_country_tables
+    from .parsers import knomad, m49, naturalearth, undesa, unhcr, wdi
+
+    t0 = time.perf_counter()
+    raw = locations.raw_dir(data_dir)
+    required = [k for k, s in SOURCES.items() if s.required]
+    for key in required:
+        _require(key, raw)
+    present = [k for k in SOURCES if _raw(k, raw) is not None]
+    checked = fetch.verify(present, data_dir=data_dir)  # raises SourceVerificationError
+    hashes = {r.key: r.sha256 for r in checked}
+
+    steps = tqdm(total=9, desc="migstats data build", disable=not progress, unit="step")
+    tables: dict[str, pd.DataFrame] = {}
+    table_sources: dict[str, list[str]] = {}
+
+    def put(name, df, sources):
+        tables[name] = df
+        table_sources[name] = list(sources)
+
+    # 1. UN DESA totals by destination and origin, three editions
+    dest_keys = {2024: "undesa_2024_destination", 2020: "undesa_2020_destination",
+                 2019: "undesa_2019_totals"}
+    dest = {ed: undesa.read_stock_by_destination(_require(k, raw), ed) for ed, k in dest_keys.items()}
+    area_names = {ed: undesa.read_area_names(_require(k, raw), ed) for ed, k in dest_keys.items()}
+    origin = undesa.read_stock_by_origin(_require("undesa_2024_origin", raw), 2024)
+    steps.update()
+
+    # 2. country table and resolver
+    annex = m49.read_annex(_require("undesa_annex", raw))
+    unsd_path = _raw("unsd_m49", raw)
+    unsd = m49.read_unsd_m49(unsd_path) if unsd_path else None
+    wb_meta = wdi.read_country_metadata(_require("wdi_remittances_received_meta", raw))
+    ctabs = build_country_tables(annex, area_names, wb_meta, unsd)
+    country_sources = ["undesa_annex", "undesa_2024_destination", "wdi_remittances_received_meta"]
+    country_sources += ["unsd_m49"] if unsd is not None else []
+    for name, df in ctabs.items():
+        put(name, df, country_sources)
+    countries = ctabs["countries"]
+    codes = set(countries["location_code"].astype(int))
+    resolver = CountryResolver(countries, ctabs["country_names"])
+    aggregate_names = list(ctabs["aggregates"]["name"])
+    steps.update()
+
+    # 3. split UN DESA tables into country rows and aggregate rows
+    for ed, parts in dest.items():
+        for name, df in parts.items():
+            tables.setdefault(f"_{name}", []).append(df)
+            table_sources.setdefault(name, []).append(dest_keys[ed])
+    for name, df in origin.items():
+        tables.setdefault(f"_{name}", []).append(df)
+        table_sources.setdefault(name, []).append("undesa_2024_origin")
+    for name in [n[1:] for n in list(tables) if n.startswith("_")]:
+        df = pd.concat(tables.pop(f"_{name}"), ignore_index=True)
+        if name in SPLIT_BY_AREA:
+            tables[name], tables[f"{name}_aggregates"] = _split(df, codes)
+            table_sources[f"{name}_aggregates"] = table_sources[name]
+        else:
+            tables[name] = df[df["location_code"].isin(codes)].reset_index(drop=True)
+    steps.update()
+
+    # 4. bilateral stocks: UN DESA 2024 and 2019 O-D, KNOMAD 2017/2021
+    bilateral, bsources = [], []
+    od24 = _raw("undesa_2024_od", raw)
+    if od24:
+        df = undesa.read_od_2024_xlsx(od24)
+        keep = (df["origin_code"].isin(codes | {OTHER_CODE})) & df["destination_code"].isin(codes)
+        bilateral.append(df[keep].assign(dataset="undesa_2024_od"))
+        bsources.append("undesa_2024_od")
+    od19_xlsx, od19_csv = _raw("undesa_2019_od", raw), _raw("undesa_2019_od_csv", raw)
+    if od19_xlsx or od19_csv:
+        key = "undesa_2019_od" if od19_xlsx else "undesa_2019_od_csv"
+        df = undesa.read_od_2019_xlsx(od19_xlsx) if od19_xlsx else undesa.read_od_2019_csv(od19_csv)
+        df = _bilateral_codes(df, resolver, ["origin_name", "destination_name"], aggregate_names, key)
+        bilateral.append(df.assign(dataset=key, edition=2019))
+        bsources.append(key)
+    for ed in (2017, 2021):
+        key = f"knomad_migration_{ed}"
+        path = _raw(key, raw)
+        if path:
+            df = knomad.read_migration_matrix(path, ed)
+            df = _bilateral_codes(df, resolver, ["origin_name", "destination_name"], aggregate_names, key)
+            bilateral.append(df.assign(dataset=key))
+            bsources.append(key)
+    cols = ["dataset", "edition", "year", "sex", "origin_code", "destination_code", "migrant_stock"]
+    if bilateral:
+        b = pd.concat([d[cols] for d in bilateral], ignore_index=True)
+        # KNOMAD Other North + Other South both map to OTHER: sum them
+        b = b.groupby(cols[:-1], as_index=False, sort=False)["migrant_stock"].sum(min_count=1)
+        put("bilateral_stock", b.astype({"dataset": "str", "edition": "int16", "year": "int16",
+                                         "sex": "str", "origin_code": "int32",
+                                         "destination_code": "int32", "migrant_stock": "float64"}),
+            bsources)
+    steps.update()
+
+    # 5. bilateral remittances (KNOMAD; model estimates)
+    rems, rsources = [], []
+    for ed in (2017, 2021):
+        key = f"knomad_remittances_{ed}"
+        path = _raw(key, raw)
+        if path:
+            df = knomad.read_remittance_matrix(path, ed)
+            df = _bilateral_codes(df, resolver, ["sending_name", "receiving_name"], aggregate_names, key)
+            rems.append(df.assign(dataset=key))
+            rsources.append(key)
+    if rems:
+        cols = ["dataset", "edition", "year", "sending_code", "receiving_code", "remittances_usd"]
+        r = pd.concat([d[cols] for d in rems], ignore_index=True)
+        r = r.groupby(cols[:-1], as_index=False, sort=False)["remittances_usd"].sum(min_count=1)
+        put("bilateral_remittances", r.astype({"dataset": "str", "edition": "int16", "year": "int16",
+                                               "sending_code": "int32", "receiving_code": "int32",
+                                               "remittances_usd": "float64"}), rsources)
+    steps.update()
+
+    # 6. World Bank WDI series and economies
+    wb_to_code = {w: int(c) for w, c in zip(countries["wb_code"], countries["location_code"])
+                  if isinstance(w, str)}
+    series, wsources = [], []
+    for key, src in SOURCES.items():
+        if key.startswith("wdi_") and not key.endswith("_meta") and _raw(key, raw):
+            series.append(wdi.read_indicator(_raw(key, raw)))
+            wsources.append(key)
+    w = pd.concat(series, ignore_index=True)
+    w["location_code"] = w["wb_code"].map(wb_to_code).astype("Int32")
+    put("wdi", w[["indicator", "wb_code", "location_code", "year", "value", "unit", "vintage"]], wsources)
+    econ = wb_meta.assign(location_code=wb_meta["wb_code"].map(wb_to_code).astype("Int32"))
+    put("wb_economies", econ[["wb_code", "wb_name", "table_name", "region", "income_group",
+                              "is_aggregate", "location_code"]], ["wdi_remittances_received_meta"])
+    steps.update()
+
+    # 7. UNHCR refugees and asylum seekers
+    path = _raw("unhcr_refugees", raw)
+    if path:
+        u = unhcr.read_refugees(path)
+        iso_to_code = {i: int(c) for i, c in zip(countries["iso3"], countries["location_code"])}
+        u["origin_code"] = u["origin_iso3"].map(iso_to_code).astype("Int32")
+        u["asylum_code"] = u["asylum_iso3"].map(iso_to_code).astype("Int32")
+        put("unhcr_refugees", u[["year", "origin_iso3", "asylum_iso3", "origin_code", "asylum_code",
+                                 "refugees", "asylum_seekers"]], ["unhcr_refugees"])
+    steps.update()
+
+    # 8. boundaries and area points
+    geo = {}
+    for scale in ("110m", "50m"):
+        g = naturalearth.read_admin0(_require(f"naturalearth_{scale}", raw))
+        geo[scale] = _boundaries(g, countries)
+        put(f"boundaries_{scale}", geo[scale], [f"naturalearth_{scale}"])
+    put("area_points", _area_points(geo["50m"], countries), ["naturalearth_50m"])
+    steps.update()
+
+    # 9. validate and write atomically; provenance last
+    out = _write(tables, table_sources, hashes, data_dir, t0)
+    steps.update()
+    steps.close()
+    return out
+
+
+#: Natural Earth features that UN DESA counts within another area.
+_NE_TO_UN = {"KOS": "SRB", "XKX": "SRB", "CYN": "CYP", "SOL": "SOM", "JEY": "CHI", "GGY": "CHI",
+             "ALA": "FIN", "NFK": "AUS"}
+
+
+def _boundaries(g, countries):
+    import geopandas
+
+    by_iso3 = dict(zip(countries["iso3"], countries["location_code"]))
+    iso3 = g["iso3"].map(lambda i: _NE_TO_UN.get(i, i))
+    out = geopandas.GeoDataFrame({
+        "location_code": iso3.map(by_iso3).astype("Int32"),
+        "iso3": g["iso3"].astype("str"),
+        "name": g["name"].astype("str"),
+    }, geometry=g.geometry.values, crs=g.crs)
+    return out
+
+
+def _area_points(g50, countries):
+    import shapely
+
+    rows = []
+    have = g50.dropna(subset=["location_code"])
+    for code, part in have.groupby("location_code"):
+        # the largest polygon's interior point: France's point lies in France, not in Guiana
+        polys = []
+        for geom in part.geometry:
+            polys += list(getattr(geom, "geoms", [geom]))
+        largest = max(polys, key=lambda p: p.area)
+        pt = shapely.point_on_surface(largest)
+        rows.append((int(code), pt.x, pt.y, "Natural Earth 1:50m (point on largest polygon)"))
+    seen = {r[0] for r in rows}
+    iso = dict(zip(countries["location_code"].astype(int), countries["iso3"]))
+    for code, iso3 in iso.items():
+        if code not in seen and iso3 in _POINTS_WITHOUT_POLYGON:
+            lon, lat = _POINTS_WITHOUT_POLYGON[iso3]
+            rows.append((code, lon, lat, "migstats gazetteer (no Natural Earth polygon)"))
+    df = pd.DataFrame(rows, columns=["location_code", "lon", "lat", "source"])
+    df["iso3"] = df["location_code"].map(iso).astype("str")
+    return df[["location_code", "iso3", "lon", "lat", "source"]].astype(
+        {"location_code": "int32", "source": "str"}).sort_values("location_code", ignore_index=True)
+
+
+def _write(tables, table_sources, hashes, data_dir, t0) -> Path:
+    out = locations.processed_dir(data_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
+    try:
+        for name, df in tables.items():
+            if not name.startswith("boundaries"):
+                df = validate(df, name)
+                df.to_parquet(staging / f"{name}.parquet", index=False)
+            else:
+                df.to_parquet(staging / f"{name}.parquet", index=False)
+        used = sorted({k for ks in table_sources.values() for k in ks})
+        prov = {
+            "migstats_version": __version__,
+            "build_id": uuid.uuid4().hex,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "build_seconds": round(time.perf_counter() - t0, 2),
+            "tables": {n: {"rows": int(len(df)), "sources": table_sources.get(n, [])}
+                       for n, df in tables.items()},
+            "sources": {k: {"path": SOURCES[k].path, "sha256": hashes.get(k),
+                            "publisher": SOURCES[k].publisher, "title": SOURCES[k].title,
+                            "edition": SOURCES[k].edition, "url": SOURCES[k].url,
+                            "official_bytes": SOURCES[k].official_bytes} for k in used},
+        }
+        (staging / PROVENANCE_FILE).write_text(json.dumps(prov, indent=2), encoding="utf-8")
+        # move tables into place one by one (each os.replace is atomic), provenance last
+        for name in tables:
+            os.replace(staging / f"{name}.parquet", out / f"{name}.parquet")
+        os.replace(staging / PROVENANCE_FILE, out / PROVENANCE_FILE)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def ensure_built(data_dir=None, *, mirror=None, progress: bool = True) -> None:
+    """Fetch the sources and build the store if it is missing (first run on a new machine)."""
+    if is_built(data_dir):
+        return
+    from . import fetch
+
+    fetch.fetch(mirror=mirror, data_dir=data_dir, progress=progress)
+    build(data_dir, progress=progress)
+
