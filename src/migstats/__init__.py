@@ -1,5 +1,59 @@
-"""migstats: international migration statistics as tidy tables, indicators, maps and profiles."""
+"""migstats: international migration statistics as tidy tables, indicators, maps and profiles.
+
+Data flows one way: official source files (:mod:`migstats.registry`, :mod:`migstats.fetch`)
+→ one parser per source (:mod:`migstats.parsers`) → the Parquet store
+(:mod:`migstats.store`, schemas in :mod:`migstats.schemas`) → indicators
+(:mod:`migstats.indicators`) → figures (:mod:`migstats.maps`, :mod:`migstats.charts`) →
+notebooks and HTML profiles (:mod:`migstats.profiles`, :mod:`migstats.render`).
+
+Quick start::
+
+    import migstats
+    p = migstats.profile("Belarus", 2024)
+    p.figure("emigrant_share_population")
+"""
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from .countries import Country, country_table, resolve, resolve_many  # noqa: E402
+from .exceptions import (  # noqa: E402
+    AmbiguousCountryError,
+    CountryNotFoundError,
+    DataNotAvailableError,
+    GroupNotFoundError,
+    MigstatsError,
+    SourceLayoutError,
+    SourceMissingError,
+    SourceVerificationError,
+    StoreNotBuiltError,
+)
+from .groups import Group, list_groups, resolve_group  # noqa: E402
+from .store import build, load, load_boundaries, provenance  # noqa: E402
+
+
+def __getattr__(name):
+    # heavy modules (matplotlib, geopandas, papermill) load on first use
+    import importlib
+
+    lazy = {"profile": ("indicators", "profile"), "group_profile": ("indicators", "group_profile"),
+            "Profile": ("indicators", "Profile"), "Figure": ("indicators", "Figure"),
+            "corridors": ("indicators", "corridors"), "fetch": ("fetch", "fetch"),
+            "render_profile": ("profiles", "render_profile")}
+    if name in lazy:
+        mod, attr = lazy[name]
+        return getattr(importlib.import_module(f".{mod}", __name__), attr)
+    if name in ("indicators", "maps", "charts", "profiles", "render", "geography", "models", "flows",
+                "narrative", "explore", "style"):
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'migstats' has no attribute {name!r}")
+
+
+__all__ = [
+    "__version__", "resolve", "resolve_many", "country_table", "Country", "resolve_group", "list_groups",
+    "Group", "build", "load", "load_boundaries", "provenance", "profile", "group_profile", "Profile",
+    "Figure", "corridors", "fetch", "render_profile", "MigstatsError", "CountryNotFoundError",
+    "AmbiguousCountryError", "GroupNotFoundError", "DataNotAvailableError", "SourceLayoutError",
+    "SourceMissingError", "SourceVerificationError", "StoreNotBuiltError",
+]

@@ -7,6 +7,9 @@
     migstats data build                                  sources -> Parquet store
     migstats data bundle OUT.zip                         pack the sources for offline use
     migstats countries [QUERY]                           list or resolve countries
+    migstats groups                                      list regions, income and partner groups
+    migstats indicators COUNTRY [--year Y] [--format table|csv|json]
+    migstats profile COUNTRY|--group NAME [--year Y] [--out DIR] [--format html,ipynb,png,csv]
 """
 
 from __future__ import annotations
@@ -69,6 +72,60 @@ def _countries(args) -> int:
     return 0
 
 
+def _groups(args) -> int:
+    from .groups import list_groups
+
+    print(list_groups(data_dir=args.data_dir).to_string(index=False))
+    return 0
+
+
+def _indicators(args) -> int:
+    import json
+
+    from . import store
+    from .indicators import profile
+    from .narrative import format_value
+
+    store.ensure_built(args.data_dir, progress=not args.quiet)
+    p = profile(args.country, args.year, top_n=args.top_n, denominator=args.denominator,
+                data_dir=args.data_dir)
+    if args.format == "json":
+        print(json.dumps(p.to_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        print(p.figures_table().to_csv(index=False), end="")
+    else:
+        t = p.figures_table()
+        t["value"] = [format_value(v, u) if v is not None else "n/a" for v, u in zip(t["value"], t["unit"])]
+        print(f"{p.country.name} ({p.country.iso3}), {p.year}; emigrant share denominator: {p.denominator}")
+        print(t[["label", "value", "unit", "year", "source"]].to_string(index=False))
+        for n in p.notes:
+            print(f"note: {n}")
+    return 0
+
+
+def _profile(args) -> int:
+    import time
+
+    from . import store
+    from .profiles import render_profile, validate_parameters
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    if store.is_built(args.data_dir):
+        # validate before any work: an unknown country writes nothing
+        validate_parameters(None if args.group else args.country, args.year, args.top_n, args.denominator,
+                            group=args.group, data_dir=args.data_dir)
+    else:
+        print("No data store yet: fetching the sources and building it (first run)...", file=sys.stderr)
+        store.ensure_built(args.data_dir, progress=not args.quiet)
+    timings: dict = {}
+    t = time.perf_counter()
+    out = render_profile(None if args.group else args.country, args.year, group=args.group,
+                         top_n=args.top_n, denominator=args.denominator, out=args.out, formats=formats,
+                         data_dir=args.data_dir, timings=timings)
+    print(f"Wrote {out} in {time.perf_counter() - t:.1f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="migstats", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -97,15 +154,41 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("countries", help="list countries or resolve one name/code")
     p.add_argument("query", nargs="?", default=None)
     p.set_defaults(func=_countries)
+    p = sub.add_parser("groups", help="list the groups a profile can cover")
+    p.set_defaults(func=_groups)
+
+    def common(p):
+        p.add_argument("--year", type=int, default=2024, help="UN DESA reference year (default 2024)")
+        p.add_argument("--top-n", type=int, default=10, help="corridors in the top lists (default 10)")
+        p.add_argument("--denominator", default="population",
+                       choices=["population", "residents_plus_emigrants"],
+                       help="denominator of the emigrant share (default: population)")
+
+    p = sub.add_parser("indicators", help="every indicator of one country")
+    p.add_argument("country", help="name, ISO3/ISO2 or M49 code")
+    common(p)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=_indicators)
+
+    p = sub.add_parser("profile", help="render a country or group profile (HTML, notebook, PNG, CSV)")
+    p.add_argument("country", nargs="?", default=None, help="name, ISO3/ISO2 or M49 code")
+    p.add_argument("--group", default=None, help="a group instead of a country (see `migstats groups`)")
+    common(p)
+    p.add_argument("--out", default="reports", help="output root (default: reports/)")
+    p.add_argument("--format", default="html,ipynb",
+                   help="comma-separated: html, ipynb, png, csv (default html,ipynb)")
+    p.set_defaults(func=_profile)
     return parser
 
 
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "command", None) == "profile" and (args.country is None) == (args.group is None):
+        parser.error("profile needs a COUNTRY or --group NAME (not both)")
     try:
         return args.func(args) or 0
-    except MigstatsError as exc:
+    except (MigstatsError, ValueError) as exc:
         print(f"migstats: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -75,8 +75,7 @@ _WDI_GDP = "NY.GDP.MKTP.CD"
 
 
 def _cite(key: str, detail: str = "") -> str:
-    src = SOURCES[key]
-    text = f"{src.publisher}, {src.title.split(' (')[0]} ({src.edition})"
+    text = SOURCES[key].short_citation()
     return f"{text}, {detail}" if detail else text
 
 
@@ -891,7 +890,9 @@ class Profile:
 
     def figures_table(self) -> pd.DataFrame:
         """Key figures as a tidy table (name, label, value, unit, year, source, note)."""
-        return pd.DataFrame([f.to_dict() for f in self.figures])
+        df = pd.DataFrame([f.to_dict() for f in self.figures])
+        df["year"] = df["year"].astype("Int64")
+        return df
 
     def sources(self) -> list[str]:
         """Every source cited by a figure or table of the profile."""

@@ -20,7 +20,7 @@ Notes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 __all__ = ["Source", "SOURCES", "get_source", "BROWSER_USER_AGENT"]
 
@@ -85,6 +85,7 @@ class Source:
     alternative_of: str | None = None
     notes: str = ""
     headers: dict = field(default_factory=dict, compare=False)
+    short: str = ""
 
     @property
     def filename(self) -> str:
@@ -93,6 +94,10 @@ class Source:
     def citation(self) -> str:
         """One-line citation: publisher, title, edition."""
         return f"{self.publisher}, {self.title} ({self.edition})"
+
+    def short_citation(self) -> str:
+        """Short citation for captions and tables (publisher, title, edition)."""
+        return self.short or self.citation()
 
 
 def _undesa(key, fname, title, edition, sha, size, **kw) -> Source:
@@ -224,6 +229,32 @@ _SOURCE_LIST: list[Source] = [
            "4919f1d35d4526b08f07cd3b8d7351d25328e063b180ca5036f6d1b3ed2ac3e3", 799720,
            "Public domain"),
 ]
+
+_SHORT = {
+    "undesa_2024_destination": "UN DESA, International Migrant Stock 2024 (by destination)",
+    "undesa_2024_origin": "UN DESA, International Migrant Stock 2024 (by origin)",
+    "undesa_2024_od": "UN DESA, International Migrant Stock 2024 (origin x destination)",
+    "undesa_2020_destination": "UN DESA, International Migrant Stock 2020 (by destination)",
+    "undesa_2019_totals": "UN DESA, International Migrant Stock 2019 (by destination)",
+    "undesa_2019_od": "UN DESA, International Migrant Stock 2019 (origin x destination)",
+    "undesa_2019_od_csv": "UN DESA, International Migrant Stock 2019 (origin x destination)",
+    "undesa_annex": "UN DESA, International Migrant Stock 2020 Annex (aggregates)",
+    "unsd_m49": "UNSD, M49 standard",
+    "knomad_migration_2017": "World Bank/KNOMAD, Bilateral Migration Matrix 2017",
+    "knomad_migration_2021": "World Bank/KNOMAD, Bilateral Migration Matrix 2021 (Dec. 2022)",
+    "knomad_remittances_2017": "World Bank/KNOMAD, Bilateral Remittance Matrix 2017 (Apr. 2018)",
+    "knomad_remittances_2021": "World Bank/KNOMAD, Bilateral Remittance Matrix 2021 (Dec. 2022)",
+    "unhcr_refugees": "UNHCR, Refugee Data Finder (1995-2020)",
+    "wdi_remittances_received": "World Bank, WDI personal remittances received (2025-07-01)",
+    "wdi_remittances_received_meta": "World Bank, WDI country metadata (2025-07-01)",
+    "wdi_gdp": "World Bank, WDI GDP current US$ (2024-10-24)",
+    "wdi_remittances_paid": "World Bank, WDI personal remittances paid",
+    "wdi_remittances_pct_gdp": "World Bank, WDI personal remittances received (% of GDP)",
+    "wdi_population": "World Bank, WDI population",
+    "naturalearth_110m": "Natural Earth 1:110m admin-0 countries v5.1.1",
+    "naturalearth_50m": "Natural Earth 1:50m admin-0 countries v5.1.1",
+}
+_SOURCE_LIST = [replace(s, short=_SHORT.get(s.key, "")) for s in _SOURCE_LIST]
 
 #: All known sources, by key.
 SOURCES: dict[str, Source] = {s.key: s for s in _SOURCE_LIST}

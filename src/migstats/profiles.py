@@ -1,0 +1,425 @@
+"""Country and group profiles: the parameterised notebook, executed and exported.
+
+``notebooks/country_profile.ipynb`` holds the narrative; this module holds everything
+around it:
+
+* :func:`validate_parameters` — resolve the country or group and check year, top-N and
+  denominator *before* anything runs (an unknown country writes nothing);
+* :func:`render_profile` — execute the notebook with papermill, export HTML (code hidden,
+  self-contained) with nbconvert, figures as PNG and tables as CSV, into
+  ``reports/<ISO3>/<year>/`` — written in a temporary folder and swapped in at the end,
+  so an interrupted run never leaves a half-written profile in place of a good one;
+* helpers the notebook calls to display figures with alt text and captions, and the
+  machine-readable record of every figure (:data:`FIGURES_MIMETYPE`) that tests read back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .exceptions import DataNotAvailableError
+
+__all__ = ["ProfileParameters", "validate_parameters", "render_profile", "profile_dir", "notebook_path",
+           "FIGURES_MIMETYPE", "FORMATS", "show_figure", "show_table", "publish_profile", "make_figures",
+           "save_figures", "save_tables", "export_html"]
+
+#: Custom output type carrying the profile's figures as JSON (read back by tests and the index page).
+FIGURES_MIMETYPE = "application/vnd.migstats.profile+json"
+FORMATS = ("html", "ipynb", "png", "csv")
+
+
+def notebook_path() -> Path:
+    """The profile notebook shipped with migstats (``notebooks/country_profile.ipynb``)."""
+    here = Path(__file__).resolve()
+    for cand in (here.parents[2] / "notebooks" / "country_profile.ipynb",
+                 here.parent / "notebooks" / "country_profile.ipynb"):
+        if cand.is_file():
+            return cand
+    raise FileNotFoundError("country_profile.ipynb not found next to the migstats package")
+
+
+@dataclass(frozen=True)
+class ProfileParameters:
+    """Validated notebook parameters (what papermill injects)."""
+
+    country: str | None
+    group: str | None
+    year: int
+    top_n: int
+    denominator: str
+    label: str  # ISO3 or group slug, used in output paths
+    title: str
+    members: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_papermill(self, **extra) -> dict:
+        d = {"country": self.country, "group": self.group, "year": self.year, "top_n": self.top_n,
+             "denominator": self.denominator}
+        d.update(extra)
+        return d
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def validate_parameters(country=None, year=2024, top_n=10, denominator="population", *, group=None,
+                        data_dir=None) -> ProfileParameters:
+    """Check profile parameters before any execution.
+
+    Raises
+    ------
+    CountryNotFoundError, AmbiguousCountryError, GroupNotFoundError
+        With close matches (nothing is written).
+    DataNotAvailableError
+        For a year that is not a UN DESA reference year.
+    ValueError
+        For a bad ``top_n`` or denominator.
+    """
+    from .countries import resolve
+    from .groups import resolve_group
+    from .indicators import DENOMINATORS, EDITION_YEARS
+
+    if (country is None) == (group is None):
+        raise ValueError("Give exactly one of a country or a group (--group NAME).")
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise DataNotAvailableError(f"Year {year!r} is not a number; use one of {EDITION_YEARS}.") from None
+    if year not in EDITION_YEARS:
+        raise DataNotAvailableError(
+            f"Year {year} is not a UN DESA International Migrant Stock 2024 reference year; use one of "
+            f"{', '.join(map(str, EDITION_YEARS))}.")
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or not 1 <= top_n <= 50:
+        raise ValueError(f"top_n must be an integer between 1 and 50, not {top_n!r}")
+    if denominator not in DENOMINATORS:
+        raise ValueError(f"denominator must be one of {list(DENOMINATORS)}, not {denominator!r}")
+    if country is not None:
+        c = resolve(country, data_dir=data_dir)
+        return ProfileParameters(c.iso3, None, year, top_n, denominator, c.iso3, c.name)
+    g = resolve_group(group, data_dir=data_dir)
+    members = tuple(resolve(m, data_dir=data_dir).iso3 for m in g.members)
+    return ProfileParameters(None, g.name if g.kind != "User-defined" else ",".join(members), year, top_n,
+                             denominator, f"groups/{_slug(g.name)}", g.name, members)
+
+
+def profile_dir(params: ProfileParameters, out: str | os.PathLike = "reports") -> Path:
+    """Where a profile's files go: ``<out>/<ISO3>/<year>/`` or ``<out>/groups/<slug>/<year>/``."""
+    return Path(out) / params.label / str(params.year)
+
+
+# -- inside the notebook ----------------------------------------------------------------------
+def show_figure(fig, *, close: bool = True):
+    """Display a migstats figure with its alt text and caption (for nbconvert HTML)."""
+    from IPython.display import Markdown, display
+
+    alt = getattr(fig, "migstats_alt", "") or ""
+    display(fig, metadata={"image/png": {"alt": alt}})
+    caption = getattr(fig, "migstats_caption", "")
+    if caption:
+        display(Markdown(f"<small>{caption}</small>"))
+    if close:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+
+
+def show_table(df, columns: dict[str, str] | None = None, caption: str | None = None):
+    """Display a table with readable headers and number formats (no index)."""
+    from IPython.display import display
+
+    t = df.rename(columns=columns) if columns else df
+    fmt = {}
+    for col in t.columns:
+        if "%" in str(col) or "share" in str(col).lower():
+            fmt[col] = "{:.1f}"
+        elif t[col].dtype.kind == "f":
+            fmt[col] = "{:,.0f}"
+    styler = t.style.format(fmt, na_rep="n/a").hide(axis="index")
+    if caption:
+        styler = styler.set_caption(caption)
+    display(styler)
+
+
+def publish_profile(p) -> None:
+    """Emit every figure of the profile as machine-readable JSON output (read back by tests/index)."""
+    from IPython.display import display
+
+    display({FIGURES_MIMETYPE: p.to_dict(), "text/plain": f"<migstats profile data: {p.country.iso3}>"},
+            raw=True)
+
+
+def make_figures(p, *, data_dir=None) -> dict:
+    """All figures of a country profile (name -> matplotlib Figure)."""
+    from . import charts, maps
+
+    c, y = p.country.iso3, p.year
+    return {
+        "trend": charts.stock_trend_chart(c, denominator=p.denominator, data_dir=data_dir),
+        "diaspora_map": maps.diaspora_map(c, y, data_dir=data_dir),
+        "origins_map": maps.origins_map(c, y, data_dir=data_dir),
+        "corridor_map": maps.corridor_map(c, y, top_n=p.top_n, data_dir=data_dir),
+        "top_destinations": charts.top_corridors_chart(c, y, "emigrants", p.top_n, data_dir=data_dir),
+        "top_origins": charts.top_corridors_chart(c, y, "immigrants", p.top_n, data_dir=data_dir),
+        "remittances": charts.remittance_chart(c, data_dir=data_dir),
+    }
+
+
+def save_figures(figs: dict, folder) -> list[Path]:
+    """Save figures as PNG (300 dpi) into ``folder``."""
+    from .maps import save_figure
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, fig in figs.items():
+        save_figure(fig, folder / f"{name}.png", formats=("png",))
+        out.append(folder / f"{name}.png")
+    return out
+
+
+def save_tables(p, folder) -> list[Path]:
+    """Save the profile's tables as CSV into ``folder`` (figures, corridors, trend, remittances…)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {"key_figures": p.figures_table(), "top_destinations": p.destinations,
+              "top_origins": p.origins, "trend": p.trend, "remittances": p.remittance_series,
+              "remittance_senders": p.top_senders, "refugees": p.refugees, "editions": p.editions}
+    if p.corridor_change is not None:
+        tables["corridor_change"] = p.corridor_change
+    out = []
+    for name, df in tables.items():
+        path = folder / f"{name}.csv"
+        tmp = path.with_suffix(".csv.tmp")
+        df.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+        out.append(path)
+    return out
+
+
+# -- executing and exporting ----------------------------------------------------------------------
+def export_html(ipynb_path, html_path) -> Path:
+    """Export an executed notebook to self-contained HTML with the code hidden (nbconvert)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(ipynb_path), as_version=4)
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    html_path = Path(html_path)
+    tmp = html_path.with_suffix(".html.tmp")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, html_path)
+    return html_path
+
+
+def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator="population",
+                   out="reports", formats=("html", "ipynb"), data_dir=None, kernel_name="python3",
+                   execute=None, timings: dict | None = None) -> Path:
+    """Render one profile: execute the notebook, export HTML, PNG figures and CSV tables.
+
+    Parameters
+    ----------
+    country, group : str, optional
+        Exactly one of them (any accepted country input; a group name).
+    out : path
+        Root output folder; the profile goes to :func:`profile_dir`.
+    formats : iterable of {"html", "ipynb", "png", "csv"}
+    execute : callable, optional
+        ``execute(input_nb, output_nb, parameters, cwd)`` to run the notebook (the batch
+        renderer passes a warm-kernel executor); default papermill with a fresh kernel.
+    timings : dict, optional
+        Filled with seconds per stage (validate, execute, html, total).
+
+    Returns
+    -------
+    Path
+        The profile folder.
+    """
+    t0 = time.perf_counter()
+    timings = timings if timings is not None else {}
+    formats = tuple(formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ValueError(f"Unknown format(s) {bad}; choose from {', '.join(FORMATS)}")
+    params = validate_parameters(country, year, top_n, denominator, group=group, data_dir=data_dir)
+    timings["validate"] = time.perf_counter() - t0
+    final = profile_dir(params, out)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    try:
+        nb_out = staging / "profile.ipynb"
+        extra = {"data_dir": str(data_dir) if data_dir else None,
+                 "figures_dir": str(staging / "figures") if "png" in formats else None,
+                 "tables_dir": str(staging / "tables") if "csv" in formats else None}
+        t = time.perf_counter()
+        (execute or _papermill_execute)(notebook_path(), nb_out, params.as_papermill(**extra), staging,
+                                         kernel_name)
+        timings["execute"] = time.perf_counter() - t
+        if "html" in formats:
+            t = time.perf_counter()
+            export_html(nb_out, staging / "profile.html")
+            timings["html"] = time.perf_counter() - t
+        if "ipynb" not in formats:
+            nb_out.unlink()
+        _swap_into_place(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    timings["total"] = time.perf_counter() - t0
+    return final
+
+
+def _papermill_execute(input_nb, output_nb, parameters, cwd, kernel_name="python3"):
+    import papermill as pm
+
+    pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, kernel_name=kernel_name,
+                        progress_bar=False, cwd=str(cwd), log_output=False)
+
+
+def _swap_into_place(staging: Path, final: Path) -> None:
+    """Replace ``final`` by ``staging`` with two renames (the old profile survives a failure)."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        os.replace(final, old)
+    try:
+        os.replace(staging, final)
+    except BaseException:
+        if old is not None:
+            os.replace(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# -- notebook sections (display only; every number comes from the Profile) -------------------------
+_KEY_FIGURES = ["population", "immigrant_stock", "immigrant_share", "female_share", "emigrant_stock",
+                "emigrant_share_population", "emigrant_share_residents_plus_emigrants",
+                "remittances_received", "remittances_pct_gdp", "remittances_per_emigrant",
+                "remittances_paid", "gdp_per_capita", "diaspora_top5_share", "unknown_origin_share"]
+
+
+def key_figures_table(p):
+    """The key-figures panel as a DataFrame (indicator, value, year, source) with formatted values."""
+    import pandas as pd
+
+    from .narrative import format_value
+
+    rows = []
+    for name in _KEY_FIGURES:
+        try:
+            f = p.figure(name)
+        except KeyError:
+            continue
+        rows.append({"Indicator": f.label, "Value": format_value(f.value, f.unit),
+                     "Year": "" if f.year is None else str(f.year),
+                     "Source": f.source.split(";")[0], "name": f.name})
+    return pd.DataFrame(rows)
+
+
+def show_title(p) -> None:
+    from IPython.display import Markdown, display
+
+    c = p.country
+    if hasattr(c, "iso3"):
+        sub = "; ".join(x for x in (c.un_subregion, c.wb_region, c.income_group) if x)
+        display(Markdown(f"## {c.name} ({c.iso3}), {p.year}\n\n{sub}. Emigrant share denominator: "
+                         f"**{p.denominator.replace('_', ' ')}**."))
+    else:
+        display(Markdown(f"## {c.name}, {p.year}\n\n{c.kind}, {len(c.members)} members. "
+                         f"Emigrant share denominator: **{p.denominator.replace('_', ' ')}**."))
+
+
+def show_key_figures(p) -> None:
+    from IPython.display import HTML, display
+
+    t = key_figures_table(p).drop(columns="name")
+    display(HTML(t.to_html(index=False, classes="migstats-key-figures", border=0, escape=True)))
+
+
+def show_summary(p) -> None:
+    from IPython.display import Markdown, display
+
+    from .narrative import summary_sentences
+
+    display(Markdown("\n\n".join(summary_sentences(p))))
+
+
+def show_corridor_tables(p) -> None:
+    cols = {"rank": "Rank", "name": "Country or area", "iso3": "ISO3", "migrants": "Migrants (persons)",
+            "share_pct": "Share of total (%)"}
+    for df, what in ((p.destinations, "Top destinations of emigrants"), (p.origins, "Top origins of immigrants")):
+        a = df.attrs
+        show_table(df[["rank", "name", "iso3", "migrants", "share_pct"]], cols,
+                   f"{what}: {a.get('source', '')}, {a.get('year', '')}. Unknown/other: "
+                   f"{a.get('unknown', 0):,.0f} persons.")
+    if p.corridor_change is not None and len(p.corridor_change):
+        cc = p.corridor_change
+        show_table(cc.drop(columns=["location_code"]), None,
+                   f"Change of the top emigrant corridors {cc.attrs['start']}–{cc.attrs['end']} "
+                   f"({cc.attrs['source']}); growth in % per year.")
+
+
+def show_context_tables(p) -> None:
+    from IPython.display import Markdown, display
+
+    if len(p.top_senders):
+        show_table(p.top_senders[["rank", "name", "remittances_usd", "share_pct"]],
+                   {"rank": "Rank", "name": "Sending country", "remittances_usd": "US$",
+                    "share_pct": "Share (%)"},
+                   f"Top remittance senders: {p.top_senders.attrs['source']} — "
+                   f"{p.top_senders.attrs['note']}")
+    r = p.refugees
+    if len(r):
+        recent = r[r["year"] >= r["year"].max() - 5]
+        show_table(recent, {"year": "Year", "refugees_from": "Refugees abroad",
+                            "asylum_seekers_from": "Asylum seekers abroad",
+                            "refugees_hosted": "Refugees hosted", "asylum_seekers_hosted": "Asylum seekers hosted"},
+                   f"Refugees and asylum seekers: {r.attrs.get('source', '')}. {r.attrs.get('note', '')}")
+    ed = p.editions
+    show_table(ed.drop(columns=["population"]), {"quantity": "Quantity", "source": "Source", "edition": "Edition",
+                                                  "year": "Year", "value": "Persons",
+                                                  "share_of_population_pct": "% of population",
+                                                  "rel_diff_vs_undesa_2024_pct": "Difference vs UN DESA 2024 (%)"},
+               "Editions side by side. " + ed.attrs.get("note", ""))
+    display(Markdown(""))
+
+
+def show_notes(p) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown("\n".join(f"- {n}" for n in p.notes) or "No notes."))
+
+
+def show_provenance(p, *, data_dir=None) -> None:
+    """Sources cited, with edition and SHA-256 of each file, build date and migstats version."""
+    from IPython.display import Markdown, display
+
+    from . import __version__, store
+
+    prov = store.provenance(data_dir)
+    lines = ["| Source | Edition | File | SHA-256 |", "|---|---|---|---|"]
+    for key, rec in sorted(prov["sources"].items()):
+        note = "" if rec.get("official_bytes", True) else " (third-party conversion)"
+        lines.append(f"| {rec['publisher']}, {rec['title']}{note} | {rec['edition']} | `{rec['path']}` | "
+                     f"`{(rec['sha256'] or 'not pinned')[:16]}…` |")
+    cited = "\n".join(f"- {s}" for s in p.sources())
+    display(Markdown(f"**Figures in this profile cite:**\n\n{cited}\n\n**Source files of the data store:**\n\n"
+                     + "\n".join(lines)
+                     + f"\n\nStore built {prov['built_at']} with migstats {prov['migstats_version']}; "
+                       f"profile rendered with migstats {__version__}."))
+
+
+def close_figures(figs: dict) -> None:
+    import matplotlib.pyplot as plt
+
+    for fig in figs.values():
+        plt.close(fig)
