@@ -10,6 +10,7 @@
     migstats groups                                      list regions, income and partner groups
     migstats indicators COUNTRY [--year Y] [--format table|csv|json]
     migstats profile COUNTRY|--group NAME [--year Y] [--out DIR] [--format html,ipynb,png,csv]
+    migstats render --all|--countries A,B|--group NAME [--jobs N] [--force] [--scheduler ADDRESS]
 """
 
 from __future__ import annotations
@@ -126,6 +127,32 @@ def _profile(args) -> int:
     return 0
 
 
+def _render(args) -> int:
+    import time
+
+    from .render import SUMMARY_FILE, render
+
+    countries = [c.strip() for c in args.countries.split(",") if c.strip()] if args.countries else None
+    if sum(bool(x) for x in (args.all, countries, args.group)) != 1:
+        raise ValueError("Choose what to render: --all, --countries A,B,… or --group NAME")
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    t = time.perf_counter()
+    results = render(countries, group=args.group, all=args.all, year=args.year, top_n=args.top_n,
+                     denominator=args.denominator, out=args.out, formats=formats, jobs=args.jobs,
+                     force=args.force, scheduler=args.scheduler, warm=not args.no_warm,
+                     progress=not args.quiet, data_dir=args.data_dir)
+    counts: dict = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    failed = [r for r in results if r.status == "failed"]
+    for r in failed:
+        print(f"FAILED {r.label}: {r.error}", file=sys.stderr)
+    print(f"{len(results)} profiles in {time.perf_counter() - t:.1f} s: "
+          + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+          + f". Summary: {args.out}/{SUMMARY_FILE}; index: {args.out}/index.html")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="migstats", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -178,6 +205,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="html,ipynb",
                    help="comma-separated: html, ipynb, png, csv (default html,ipynb)")
     p.set_defaults(func=_profile)
+
+    p = sub.add_parser("render", help="render many profiles (parallel, resumable) and an index page")
+    p.add_argument("--all", action="store_true", help="every country and area of the UN DESA tables")
+    p.add_argument("--countries", default=None, help="comma-separated countries, e.g. BLR,TJK,AFG")
+    p.add_argument("--group", default=None, help="every member of a group (see `migstats groups`)")
+    common(p)
+    p.add_argument("--out", default="reports", help="output root (default: reports/)")
+    p.add_argument("--format", default="html,ipynb", help="comma-separated: html, ipynb, png, csv")
+    p.add_argument("--jobs", type=int, default=2, help="parallel workers (default 2)")
+    p.add_argument("--force", action="store_true", help="render even if outputs are up to date")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask distributed scheduler address (e.g. tcp://10.0.0.5:8786)")
+    p.add_argument("--no-warm", action="store_true", help="start a cold kernel per profile (papermill default)")
+    p.set_defaults(func=_render)
     return parser
 
 

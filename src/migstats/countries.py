@@ -86,7 +86,7 @@ COMMON_ALIASES: dict[str, str] = {
 
 #: Areas that sources list separately but UN DESA counts within another area
 #: (UN DESA footnote to "Serbia*": data include Kosovo).
-COUNTED_WITHIN: dict[str, str] = {"Kosovo": "SRB"}
+COUNTED_WITHIN: dict[str, str] = {"Kosovo": "SRB", "XKX": "SRB"}
 
 #: Names that match several areas in common use: always an error listing the candidates.
 AMBIGUOUS_NAMES: dict[str, tuple[str, ...]] = {
@@ -252,6 +252,7 @@ class CountryResolver:
 
     def resolve_many(self, queries) -> list[Country]:
         """Resolve several inputs; raise one error listing *every* failure."""
+        queries = list(queries)  # an iterator would be exhausted before the count below
         out, failures = [], []
         for q in queries:
             try:
@@ -259,10 +260,10 @@ class CountryResolver:
             except (CountryNotFoundError, AmbiguousCountryError) as exc:
                 failures.append(str(exc))
         if failures:
-            raise CountryNotFoundError(
-                f"{len(failures)} of {len(list(queries))} inputs",
-                [f.split(".")[0] for f in failures][:20],
-            )
+            err = CountryNotFoundError(queries[0])
+            err.args = (f"{len(failures)} of {len(queries)} inputs could not be resolved:\n- "
+                        + "\n- ".join(failures),)
+            raise err
         return out
 
     def code_map(self, names, *, allow: dict[str, int] | None = None) -> dict[str, int]:

@@ -114,5 +114,5 @@ def resolve_group(name, *, data_dir=None) -> Group:
             return g
     names = [g.name for g in groups]
     close = difflib.get_close_matches(str(name), names, n=5, cutoff=0.5)
-    close += [n for n in names if key and key in normalise_name(n) and n not in close][:5]
-    raise GroupNotFoundError(name, close[:5])
+    close += [n for n in names if key and key in normalise_name(n)]
+    raise GroupNotFoundError(name, list(dict.fromkeys(close))[:5])

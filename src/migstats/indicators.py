@@ -56,7 +56,7 @@ __all__ = [
     "emigrant_stock", "emigrant_share", "immigration", "emigration", "corridors",
     "bilateral_sources", "diaspora_concentration", "corridor_change", "refugees",
     "remittances", "remittance_series", "top_remittance_senders", "context",
-    "edition_comparison", "trend", "profile", "world_indicator",
+    "edition_comparison", "trend", "profile", "world_indicator", "GroupProfile", "group_profile",
 ]
 
 #: Denominators of the emigrant share; the name appears in every label.
@@ -171,6 +171,54 @@ class _Data:
                     ["dataset", "year"])}
         else:
             self.bilateral_groups = {}
+        # per-country lookups, so that a profile does no scans of whole tables
+        self.pop_by_key = _by_key(self.pop_by_edition, "population")
+        self.dest_by_key = _by_key(self.dest_by_edition, "migrant_stock")
+        self.unhcr_from, self.unhcr_hosted, self.unhcr_years = {}, {}, []
+        if self.unhcr is not None:
+            u = self.unhcr
+            self.unhcr_years = sorted(int(y) for y in set(u["year"]))
+            # a pair within one area is not a refugee flow; an unknown (or stateless) origin or
+            # asylum country is abroad
+            abroad = (u["origin_code"] != u["asylum_code"]).fillna(True).astype(bool)
+            cols = ["refugees", "asylum_seekers"]
+            for side, out in (("origin_code", self.unhcr_from), ("asylum_code", self.unhcr_hosted)):
+                part = u[abroad & u[side].notna()]
+                for code, g in part.groupby(side):
+                    out[int(code)] = g.groupby("year")[cols].sum(min_count=1)
+        self.rem_by_receiver: dict[int, pd.Series] = {}
+        self.rem_latest = None
+        if self.bilateral_rem is not None:
+            self.rem_latest = self.bilateral_rem["edition"].max()
+            r = self.bilateral_rem[self.bilateral_rem["edition"] == self.rem_latest]
+            self.rem_by_receiver = {int(k): g.groupby("sending_code")["remittances_usd"].sum()
+                                    for k, g in r.groupby("receiving_code")}
+        self._partners: dict[tuple, dict] = {}
+        self._remittance_series: dict[int, pd.DataFrame] = {}
+        # {id(wide table): {(location_code, sex, year): value}} for _cell (NaN cells left out)
+        self.cells = {id(w): {(int(code), sex, int(year)): float(v)
+                              for (code, sex, year), v in w.stack(level=[0, 1]).dropna().items()}
+                      for w in (self.dest, self.dest_agg, self.pop, self.orig, self.orig_agg)}
+
+    def partners(self, dataset: str, year: int, direction: str, code: int) -> tuple[np.ndarray, np.ndarray]:
+        """Partner codes and stocks of ``code`` in one bilateral dataset-year (emigrants: by destination)."""
+        key = (dataset, year, direction)
+        if key not in self._partners:
+            g = self.bilateral_groups[(dataset, year)]
+            own, other = (("origin_code", "destination_code") if direction == "emigrants"
+                          else ("destination_code", "origin_code"))
+            sums = g.groupby([own, other])["migrant_stock"].sum()
+            self._partners[key] = {int(k): (s.index.get_level_values(1).to_numpy(), s.to_numpy())
+                                   for k, s in sums.groupby(level=0)}
+        empty = (np.array([], dtype="int32"), np.array([], dtype="float64"))
+        return self._partners[key].get(int(code), empty)
+
+
+def _by_key(df: pd.DataFrame, value: str) -> dict[tuple[int, int, int], float]:
+    """``{(edition, location_code, year): value}`` for both sexes."""
+    b = df[df["sex"] == "both"]
+    return dict(zip(zip(b["edition"].astype(int), b["location_code"].astype(int), b["year"].astype(int)),
+                    b[value].astype("float64")))
 
 
 _DATA: dict[str, _Data] = {}
@@ -204,6 +252,10 @@ def _check_year(year: int) -> int:
 
 
 def _cell(wide: pd.DataFrame, code: int, year: int, sex: str = "both") -> float:
+    for data in _DATA.values():  # the live store's wide tables have a dict lookup
+        cells = data.cells.get(id(wide))
+        if cells is not None:
+            return cells.get((code, sex, year), float("nan"))
     try:
         v = wide.at[code, (sex, year)]
     except KeyError:
@@ -426,13 +478,7 @@ def corridors(country, year: int = LATEST, direction: str = "emigrants", top_n: 
         raise ValueError("direction must be 'emigrants' or 'immigrants'")
     c, d = _country(country, data_dir), _data(data_dir)
     dataset, byear = _pick_bilateral(int(year), source, d)
-    g = d.bilateral_groups[(dataset, byear)]
-    if direction == "emigrants":
-        part = g[g["origin_code"] == c.location_code]
-        partners, values = part["destination_code"].to_numpy(), part["migrant_stock"].to_numpy()
-    else:
-        part = g[g["destination_code"] == c.location_code]
-        partners, values = part["origin_code"].to_numpy(), part["migrant_stock"].to_numpy()
+    partners, values = d.partners(dataset, byear, direction, c.location_code)
     s = pd.Series(values, index=partners, dtype="float64").groupby(level=0).sum()
     s = s[s.index != c.location_code]
     unknown = float(s.get(OTHER_CODE, 0.0))
@@ -440,11 +486,9 @@ def corridors(country, year: int = LATEST, direction: str = "emigrants", top_n: 
     total_known = float(s.sum())
     if direction == "immigrants" and unknown == 0.0 and dataset.startswith("undesa_2019"):
         # the 2019 O-D table has no "Other" column: unknown = published total - known origins
-        ed = d.dest_by_edition
-        row = ed[(ed["edition"] == 2019) & (ed["location_code"] == c.location_code)
-                 & (ed["year"] == byear) & (ed["sex"] == "both")]
-        if len(row) and pd.notna(row["migrant_stock"].iloc[0]):
-            unknown = max(float(row["migrant_stock"].iloc[0]) - total_known, 0.0)
+        published = d.dest_by_key.get((2019, c.location_code, byear), float("nan"))
+        if pd.notna(published):
+            unknown = max(float(published) - total_known, 0.0)
     total = total_known + unknown
     s = s[s > 0].sort_values(ascending=False, kind="stable")
     if top_n is not None:
@@ -521,7 +565,8 @@ def refugees(country, *, data_dir=None) -> pd.DataFrame:
     -------
     DataFrame
         ``year``, ``refugees_from`` (abroad, by country of asylum), ``asylum_seekers_from``,
-        ``refugees_hosted`` (by origin), ``asylum_seekers_hosted``; persons. Empty with
+        ``refugees_hosted`` (every origin, including stateless and unknown origins),
+        ``asylum_seekers_hosted``; persons. Empty with
         ``attrs["note"]`` when UNHCR data are not in the store.
     """
     c, d = _country(country, data_dir), _data(data_dir)
@@ -530,12 +575,10 @@ def refugees(country, *, data_dir=None) -> pd.DataFrame:
         out = pd.DataFrame(columns=cols)
         out.attrs.update(source="", note="UNHCR data are not in the store.")
         return out
-    u = d.unhcr
-    away = u[(u["origin_code"] == c.location_code) & (u["asylum_code"] != c.location_code)]
-    home = u[(u["asylum_code"] == c.location_code) & (u["origin_code"] != c.location_code)]
-    a = away.groupby("year")[["refugees", "asylum_seekers"]].sum(min_count=1)
-    h = home.groupby("year")[["refugees", "asylum_seekers"]].sum(min_count=1)
-    years = sorted(set(u["year"]))
+    empty = pd.DataFrame({"refugees": [], "asylum_seekers": []}, dtype="float64")
+    a = d.unhcr_from.get(c.location_code, empty)
+    h = d.unhcr_hosted.get(c.location_code, empty)
+    years = d.unhcr_years
     out = pd.DataFrame({"year": years})
     out["refugees_from"] = out["year"].map(a["refugees"]).astype("float64").fillna(0.0)
     out["asylum_seekers_from"] = out["year"].map(a["asylum_seekers"]).astype("float64").fillna(0.0)
@@ -555,6 +598,8 @@ def remittance_series(country, *, data_dir=None) -> pd.DataFrame:
     """
     c, d = _country(country, data_dir), _data(data_dir)
     code = c.location_code
+    if code in d._remittance_series:
+        return d._remittance_series[code].copy()
 
     def series(ind):
         tab = d.wdi.get(ind)
@@ -581,7 +626,8 @@ def remittance_series(country, *, data_dir=None) -> pd.DataFrame:
         note=("Received % of GDP computed from two WDI vintages: remittances "
               f"{d.wdi_vintage.get(_WDI_RECEIVED, '?')}, GDP {d.wdi_vintage.get(_WDI_GDP, '?')}."
               if not len(pct) else ""))
-    return out
+    d._remittance_series[code] = out
+    return out.copy()
 
 
 def top_remittance_senders(country, top_n: int = 10, *, data_dir=None) -> pd.DataFrame:
@@ -596,9 +642,8 @@ def top_remittance_senders(country, top_n: int = 10, *, data_dir=None) -> pd.Dat
         out = pd.DataFrame(columns=cols)
         out.attrs.update(source="", note="No bilateral remittance matrix in the store.")
         return out
-    latest = d.bilateral_rem["edition"].max()
-    r = d.bilateral_rem[(d.bilateral_rem["edition"] == latest) & (d.bilateral_rem["receiving_code"] == c.location_code)]
-    s = r.groupby("sending_code")["remittances_usd"].sum()
+    latest = d.rem_latest
+    s = d.rem_by_receiver.get(c.location_code, pd.Series(dtype="float64"))
     total = float(s.sum())
     s = s[(s > 0) & (s.index != OTHER_CODE)].sort_values(ascending=False).head(top_n)
     names = d.countries.reindex(s.index)
@@ -720,33 +765,29 @@ def edition_comparison(country, *, data_dir=None) -> pd.DataFrame:
     rows = []
 
     def pop_ed(edition, year):
-        p = d.pop_by_edition
-        r = p[(p["edition"] == edition) & (p["location_code"] == code) & (p["year"] == year) & (p["sex"] == "both")]
-        return float(r["population"].iloc[0]) if len(r) and pd.notna(r["population"].iloc[0]) else float("nan")
+        return d.pop_by_key.get((edition, code, year), float("nan"))
 
     for y in (2019, 2020, 2024):
         if y in EDITION_YEARS:
             rows.append(("emigrants", "UN DESA IMS 2024 (by origin)", 2024, y,
                          _cell(d.orig, code, y), pop_ed(2024, y)))
     for (ds, y) in sorted(d.bilateral_groups):
-        g = d.bilateral_groups[(ds, y)]
         if y not in (2017, 2019, 2021, 2024):
             continue
-        em = g[(g["origin_code"] == code) & (g["destination_code"] != code)]["migrant_stock"].sum()
+        partners, values = d.partners(ds, y, "emigrants", code)
+        em = np.nansum(values[partners != code])
         ed = {"undesa_2019_od": 2019, "undesa_2019_od_csv": 2019, "undesa_2024_od": 2024}.get(ds, y)
         label = _cite(ds).split(",")[0] + " " + ("(origin x destination)" if ds.startswith("undesa") else "matrix")
         label = f"{SOURCES[ds].publisher} {SOURCES[ds].title.split(' (')[0]}"
         pe = pop_ed(2020, 2020) if ed == 2021 else pop_ed(2019, 2019) if ed == 2019 else float("nan")
         rows.append(("emigrants", label, ed, y, float(em) if em else float("nan"), pe))
     for ed, y in ((2024, 2020), (2020, 2020), (2019, 2019), (2024, 2024)):
-        t = d.dest_by_edition
-        r = t[(t["edition"] == ed) & (t["location_code"] == code) & (t["year"] == y) & (t["sex"] == "both")]
-        v = float(r["migrant_stock"].iloc[0]) if len(r) and pd.notna(r["migrant_stock"].iloc[0]) else float("nan")
+        v = d.dest_by_key.get((ed, code, y), float("nan"))
         rows.append(("immigrants", f"UN DESA IMS {ed} (by destination)", ed, y, v, pop_ed(ed, y)))
     for (ds, y) in sorted(d.bilateral_groups):
         if ds.startswith("knomad") and y in (2017, 2021):
-            g = d.bilateral_groups[(ds, y)]
-            im = g[(g["destination_code"] == code) & (g["origin_code"] != code)]["migrant_stock"].sum()
+            partners, values = d.partners(ds, y, "immigrants", code)
+            im = np.nansum(values[partners != code])
             rows.append(("immigrants", f"World Bank/KNOMAD {SOURCES[ds].title}", y, y,
                          float(im) if im else float("nan"), float("nan")))
     out = pd.DataFrame(rows, columns=["quantity", "source", "edition", "year", "value", "population"])
@@ -905,6 +946,11 @@ class Profile:
             out.update(p.strip() for p in s.split(";") if p.strip())
         return sorted(out)
 
+    def _country_dict(self) -> dict:
+        c = self.country
+        return {"iso3": c.iso3, "name": c.name, "location_code": c.location_code,
+                "region": c.un_region, "subregion": c.un_subregion}
+
     def to_dict(self) -> dict:
         """Plain-JSON form: every figure as a number with unit and source."""
         def table(df):
@@ -913,8 +959,7 @@ class Profile:
             return {"source": df.attrs.get("source", ""), "year": df.attrs.get("year"),
                     "rows": json_records(df)}
         return {
-            "country": {"iso3": self.country.iso3, "name": self.country.name,
-                        "location_code": self.country.location_code},
+            "country": self._country_dict(),
             "year": self.year, "denominator": self.denominator,
             "figures": [f.to_dict() for f in self.figures],
             "destinations": table(self.destinations), "origins": table(self.origins),
@@ -984,3 +1029,185 @@ def profile(country, year: int = LATEST, *, top_n: int = 10, denominator: str = 
                    top_senders=top_remittance_senders(c, top_n, data_dir=data_dir),
                    refugees=refugees(c, data_dir=data_dir), editions=edition_comparison(c, data_dir=data_dir),
                    corridor_change=change, notes=notes)
+
+
+# -- groups of countries ---------------------------------------------------------------------------
+@dataclass
+class GroupProfile:
+    """Indicators of a group of countries, computed from its members' rows.
+
+    Stocks and populations are sums over members. *Emigrants of the group* exclude moves
+    between its own members (they are counted in ``internal``): from the bilateral source,
+    ``emigrants_outside_group = sum over members and non-member destinations``; the UN DESA
+    2024 by-origin totals (which include moves between members) are reported beside it.
+
+    Attributes
+    ----------
+    country : migstats.groups.Group
+        Named ``country`` so notebooks can treat countries and groups alike.
+    members : DataFrame
+        One row per member: iso3, name, population, immigrants, emigrants (UN DESA 2024).
+    destinations, origins : DataFrame
+        Top partners outside the group (bilateral source in ``attrs``).
+    internal : DataFrame
+        Top corridors between members (origin, destination, migrants).
+    """
+
+    country: object
+    year: int
+    denominator: str
+    top_n: int
+    figures: list[Figure]
+    members: pd.DataFrame
+    destinations: pd.DataFrame
+    origins: pd.DataFrame
+    internal: pd.DataFrame
+    trend: pd.DataFrame
+    remittance_series: pd.DataFrame
+    top_senders: pd.DataFrame
+    refugees: pd.DataFrame
+    editions: pd.DataFrame
+    corridor_change: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    figure = Profile.figure
+    value = Profile.value
+    figures_table = Profile.figures_table
+    sources = Profile.sources
+
+    def _country_dict(self) -> dict:
+        return {"name": self.country.name, "kind": self.country.kind,
+                "members": self.members["iso3"].tolist(), "region": "Groups"}
+
+    def to_dict(self) -> dict:
+        d = Profile.to_dict(self)
+        d["internal"] = {"rows": json_records(self.internal)}
+        return d
+
+
+def group_profile(group, year: int = LATEST, *, top_n: int = 10, denominator: str = "population",
+                  data_dir=None) -> GroupProfile:
+    """Indicators for a group (UN/World Bank region, income group, partner group or list).
+
+    Parameters
+    ----------
+    group : str, list or Group
+        See :func:`migstats.groups.resolve_group`.
+    """
+    from .groups import resolve_group
+
+    g = resolve_group(group, data_dir=data_dir)
+    year = _check_year(year)
+    _check_denominator(denominator)
+    d = _data(data_dir)
+    mem = list(g.members)
+    names = d.countries.reindex(mem)
+    imm = np.array([_cell(d.dest, m, year) for m in mem])
+    emi = np.array([_cell(d.orig, m, year) for m in mem])
+    pop = np.array([_cell(d.pop, m, year) for m in mem])
+    members = pd.DataFrame({"iso3": names["iso3"].to_numpy(), "name": names["short_name"].to_numpy(),
+                            "population": pop, "immigrants": imm, "emigrants": emi,
+                            "emigrant_share_pct": 100 * emi / pop})
+    P, I, E = np.nansum(pop), np.nansum(imm), np.nansum(emi)
+    dataset, byear = _pick_bilateral(year, None, d)
+    bsrc = _cite(dataset)
+    bil = d.bilateral_groups[(dataset, byear)]
+    inside_o = bil["origin_code"].isin(mem)
+    inside_d = bil["destination_code"].isin(mem)
+    internal_rows = bil[inside_o & inside_d & (bil["origin_code"] != bil["destination_code"])]
+    internal_total = float(internal_rows["migrant_stock"].sum())
+    out_rows = bil[inside_o & ~inside_d]
+    in_rows = bil[~inside_o & inside_d]
+
+    def top(rows, col):
+        s = rows.groupby(col)["migrant_stock"].sum()
+        unknown = float(s.get(OTHER_CODE, 0.0))
+        s = s.drop(OTHER_CODE, errors="ignore")
+        total = float(s.sum()) + unknown
+        s = s[s > 0].sort_values(ascending=False).head(top_n)
+        nm = d.countries.reindex(s.index)
+        df = pd.DataFrame({"rank": np.arange(1, len(s) + 1), "location_code": s.index.astype("int32"),
+                           "iso3": nm["iso3"].to_numpy(), "name": nm["short_name"].to_numpy(),
+                           "migrants": s.to_numpy(), "share_pct": 100 * s.to_numpy() / total if total else np.nan})
+        df.attrs.update(dataset=dataset, year=byear, source=bsrc, total=total, unknown=unknown,
+                        unknown_share_pct=100 * unknown / total if total else float("nan"))
+        return df
+
+    dest, orig = top(out_rows, "destination_code"), top(in_rows, "origin_code")
+    it = internal_rows.sort_values("migrant_stock", ascending=False).head(top_n)
+    internal = pd.DataFrame({"origin": d.countries.reindex(it["origin_code"])["short_name"].to_numpy(),
+                             "destination": d.countries.reindex(it["destination_code"])["short_name"].to_numpy(),
+                             "migrants": it["migrant_stock"].to_numpy()})
+    internal.attrs.update(source=bsrc, year=byear, total=internal_total)
+    outside = float(out_rows["migrant_stock"].sum())
+    denom = P if denominator == "population" else P + outside
+    src2 = f"{_ORIG}; {_POP}"
+    figs = [
+        Figure("population", "Total population (sum of members)", P, "persons", year, _POP),
+        Figure("immigrant_stock", "International migrant stock (sum of members)", I, "persons", year, _DEST,
+               "includes migrants born in other member countries"),
+        Figure("immigrant_share", "International migrants as % of population", 100 * I / P if P else float("nan"),
+               "percent", year, f"{_DEST}; {_POP}"),
+        Figure("emigrant_stock", "Emigrant stock (sum of members, incl. moves between members)", E, "persons",
+               year, _ORIG),
+        Figure("emigrants_outside_group", "Emigrants living outside the group", outside, "persons", byear, bsrc,
+               "moves between members excluded"),
+        Figure("internal_migrants", "Migrants moving between members", internal_total, "persons", byear, bsrc),
+        Figure(f"emigrant_share_{denominator}",
+               f"Emigrants outside the group as % of {DENOMINATORS[denominator]}",
+               100 * outside / denom if denom else float("nan"), "percent", byear, f"{bsrc}; {_POP}",
+               f"bilateral {byear} emigrants / UN DESA 2024 population {year}"),
+    ]
+    rec = d.wdi.get(_WDI_RECEIVED)
+    rs = pd.DataFrame(columns=["year", "received_usd", "paid_usd", "gdp_usd", "received_pct_gdp", "pct_gdp_source"])
+    if rec is not None:
+        sub = rec.reindex(mem)
+        yrs = [y for y in sub.columns if sub[y].notna().any()]
+        gdp = d.wdi.get(_WDI_GDP)
+        gsub = gdp.reindex(mem) if gdp is not None else None
+        rows = []
+        for y in yrs:
+            ok = sub[y].notna()
+            r_sum = float(sub.loc[ok, y].sum())
+            g_sum = float(gsub.loc[ok, y].sum()) if gsub is not None and y in gsub.columns and gsub.loc[ok, y].notna().all() else float("nan")
+            rows.append((int(y), r_sum, float("nan"), g_sum, 100 * r_sum / g_sum if g_sum == g_sum and g_sum else float("nan"),
+                         "computed: members with data, received / GDP x 100"))
+        rs = pd.DataFrame(rows, columns=rs.columns)
+        rs.attrs.update(source=_cite("wdi_remittances_received"), note="Sum over members that report the year.")
+        last = rs[rs["year"] <= year].dropna(subset=["received_usd"])
+        if len(last):
+            figs.append(Figure("remittances_received", "Personal remittances received (members with data)",
+                               float(last.iloc[-1]["received_usd"]), "current US$", int(last.iloc[-1]["year"]),
+                               _cite("wdi_remittances_received")))
+    empty_sender = pd.DataFrame(columns=["rank", "location_code", "iso3", "name", "remittances_usd", "share_pct"])
+    empty_sender.attrs.update(source="", note="")
+    ys = list(EDITION_YEARS)
+    tr = pd.DataFrame({"year": ys,
+                       "immigrants": [np.nansum([_cell(d.dest, m, y) for m in mem]) for y in ys],
+                       "emigrants": [np.nansum([_cell(d.orig, m, y) for m in mem]) for y in ys],
+                       "population": [np.nansum([_cell(d.pop, m, y) for m in mem]) for y in ys]})
+    tr["immigrant_share_pct"] = 100 * tr["immigrants"] / tr["population"]
+    tr[f"emigrant_share_pct_of_{denominator}"] = 100 * tr["emigrants"] / (
+        tr["population"] if denominator == "population" else tr["population"] + tr["emigrants"])
+    tr.attrs.update(source=f"{_DEST}; {_ORIG}; {_POP}", denominator=denominator,
+                    note="sums over members; emigrants include moves between members")
+    refs = pd.DataFrame(columns=["year", "refugees_from", "asylum_seekers_from", "refugees_hosted", "asylum_seekers_hosted"])
+    if d.unhcr is not None:
+        u = d.unhcr
+        away = u[u["origin_code"].isin(mem) & ~u["asylum_code"].isin(mem)].groupby("year")[["refugees", "asylum_seekers"]].sum()
+        home = u[u["asylum_code"].isin(mem) & ~u["origin_code"].isin(mem)].groupby("year")[["refugees", "asylum_seekers"]].sum()
+        yrs = sorted(set(u["year"]))
+        refs = pd.DataFrame({"year": yrs})
+        refs["refugees_from"] = refs["year"].map(away["refugees"]).fillna(0.0)
+        refs["asylum_seekers_from"] = refs["year"].map(away["asylum_seekers"]).fillna(0.0)
+        refs["refugees_hosted"] = refs["year"].map(home["refugees"]).fillna(0.0)
+        refs["asylum_seekers_hosted"] = refs["year"].map(home["asylum_seekers"]).fillna(0.0)
+        refs.attrs.update(source=_cite("unhcr_refugees"), note="Refugees moving between members excluded.")
+    eds = pd.DataFrame(columns=["quantity", "source", "edition", "year", "value", "population",
+                                "share_of_population_pct", "rel_diff_vs_undesa_2024_pct"])
+    notes = [f"Members ({len(mem)}): {', '.join(members['name'])}. Group defined by: {g.source}.",
+             f"Emigrants outside the group and corridors come from {bsrc}, {byear}; totals from UN DESA 2024.",
+             "UN DESA 2024 emigrant totals include moves between members; the bilateral figures exclude them."]
+    return GroupProfile(country=g, year=year, denominator=denominator, top_n=top_n, figures=figs, members=members,
+                        destinations=dest, origins=orig, internal=internal, trend=tr, remittance_series=rs,
+                        top_senders=empty_sender, refugees=refs, editions=eds, notes=notes)

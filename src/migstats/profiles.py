@@ -222,7 +222,7 @@ def export_html(ipynb_path, html_path) -> Path:
 
 def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator="population",
                    out="reports", formats=("html", "ipynb"), data_dir=None, kernel_name="python3",
-                   execute=None, timings: dict | None = None) -> Path:
+                   execute=None, timings: dict | None = None, notebook=None) -> Path:
     """Render one profile: execute the notebook, export HTML, PNG figures and CSV tables.
 
     Parameters
@@ -237,6 +237,8 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
         renderer passes a warm-kernel executor); default papermill with a fresh kernel.
     timings : dict, optional
         Filled with seconds per stage (validate, execute, html, total).
+    notebook : path, optional
+        Another parameterised notebook (default :func:`notebook_path`).
 
     Returns
     -------
@@ -260,7 +262,7 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
                  "figures_dir": str(staging / "figures") if "png" in formats else None,
                  "tables_dir": str(staging / "tables") if "csv" in formats else None}
         t = time.perf_counter()
-        (execute or _papermill_execute)(notebook_path(), nb_out, params.as_papermill(**extra), staging,
+        (execute or _papermill_execute)(Path(notebook) if notebook else notebook_path(), nb_out, params.as_papermill(**extra), staging,
                                          kernel_name)
         timings["execute"] = time.perf_counter() - t
         if "html" in formats:
