@@ -116,14 +116,11 @@ def profile_dir(params: ProfileParameters, out: str | os.PathLike = "reports") -
 
 # -- inside the notebook ----------------------------------------------------------------------
 def show_figure(fig, *, close: bool = True):
-    """Display a migstats figure with its alt text and caption (for nbconvert HTML)."""
-    from IPython.display import Markdown, display
+    """Display a migstats figure with its one-line alt text (nbconvert puts it in the HTML)."""
+    from IPython.display import display
 
     alt = getattr(fig, "migstats_alt", "") or ""
-    display(fig, metadata={"image/png": {"alt": alt}})
-    caption = getattr(fig, "migstats_caption", "")
-    if caption:
-        display(Markdown(f"<small>{caption}</small>"))
+    display(fig, metadata={"image/png": {"alt": alt}})  # the caption is drawn on the figure
     if close:
         import matplotlib.pyplot as plt
 
@@ -344,7 +341,9 @@ def show_key_figures(p) -> None:
     from IPython.display import HTML, display
 
     t = key_figures_table(p).drop(columns="name")
-    display(HTML(t.to_html(index=False, classes="migstats-key-figures", border=0, escape=True)))
+    table = t.to_html(index=False, classes="migstats-key-figures", border=0, escape=True)
+    display(HTML("<style>.migstats-key-figures td, .migstats-key-figures th {text-align: left; "
+                 "padding: 2px 10px}</style>" + table))
 
 
 def show_summary(p) -> None:
