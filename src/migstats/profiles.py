@@ -27,7 +27,7 @@ from pathlib import Path
 from .exceptions import DataNotAvailableError
 
 __all__ = ["ProfileParameters", "validate_parameters", "render_profile", "profile_dir", "notebook_path",
-           "FIGURES_MIMETYPE", "FORMATS", "show_figure", "show_table", "publish_profile", "make_figures",
+           "FIGURES_MIMETYPE", "FORMATS", "show_figure", "show_figures", "setup_notebook", "show_table", "publish_profile", "make_figures",
            "save_figures", "save_tables", "export_html"]
 
 #: Custom output type carrying the profile's figures as JSON (read back by tests and the index page).
@@ -115,16 +115,40 @@ def profile_dir(params: ProfileParameters, out: str | os.PathLike = "reports") -
 
 
 # -- inside the notebook ----------------------------------------------------------------------
-def show_figure(fig, *, close: bool = True):
-    """Display a migstats figure with its one-line alt text (nbconvert puts it in the HTML)."""
+def show_figure(fig, name: str = "", *, close: bool = True):
+    """Display a migstats figure with its one-line alt text (nbconvert puts it in the HTML).
+
+    The output's metadata also carries ``{"migstats_figure": name}`` so that tools (the batch
+    index page, tests) can find a given figure in an executed notebook.
+    """
     from IPython.display import display
 
     alt = getattr(fig, "migstats_alt", "") or ""
-    display(fig, metadata={"image/png": {"alt": alt}})  # the caption is drawn on the figure
+    # the caption is drawn on the figure itself
+    display(fig, metadata={"image/png": {"alt": alt}, "migstats_figure": name})
     if close:
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+
+
+def show_figures(figs: dict, names) -> None:
+    """Display several figures of :func:`make_figures` by name, closing each."""
+    for name in names:
+        show_figure(figs[name], name)
+
+
+def setup_notebook() -> None:
+    """Inline figures without the tight-bbox second draw (migstats figures are laid out already)."""
+    try:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+        if ip is not None:
+            ip.run_line_magic("matplotlib", "inline")
+            ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
+    except Exception:  # pragma: no cover - outside IPython nothing to set up
+        pass
 
 
 def show_table(df, columns: dict[str, str] | None = None, caption: str | None = None):

@@ -142,8 +142,7 @@ def _write_extras(folder: Path, fingerprint: str) -> None:
                 data = o.get("data", {})
                 if FIGURES_MIMETYPE in data:
                     summary = data[FIGURES_MIMETYPE]
-                alt = o.get("metadata", {}).get("image/png", {}).get("alt", "")
-                if thumb is None and "image/png" in data and "emigrants by country of destination" in alt.lower():
+                if thumb is None and "image/png" in data and o.get("metadata", {}).get("migstats_figure") == "diaspora_map":
                     thumb = data["image/png"]
     if summary is not None:
         _atomic_write(folder / SUMMARY_JSON, json.dumps(summary).encode())
