@@ -93,7 +93,8 @@ def _executor():
 
     def execute(input_nb, output_nb, parameters, cwd, kernel_name):
         pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, progress_bar=False,
-                            cwd=str(cwd), log_output=False, kernel_manager_class=WarmKernelManager)
+                            cwd=str(cwd), log_output=False, kernel_manager_class=WarmKernelManager,
+                            request_save_on_cell_execute=False)
 
     return execute
 

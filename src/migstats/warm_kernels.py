@@ -126,7 +126,8 @@ def _become_kernel(req: dict) -> None:
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
-    app.initialize(["-f", req["connection_file"]])
+    # no IPython history database: a kernel per notebook needs none, and it saves start time
+    app.initialize(["-f", req["connection_file"], "--HistoryManager.enabled=False"])
     app.start()
 
 
