@@ -165,6 +165,7 @@ class _Data:
         self.wdi_vintage = {ind: g["vintage"].iloc[0] for ind, g in w.groupby("indicator")}
         self.unhcr = store.load("unhcr_refugees", data_dir) if "unhcr_refugees" in self.tables else None
         self.countries = store.load("countries", data_dir).set_index("location_code")
+        self.names = self.countries[["iso3", "short_name"]]
         if self.bilateral is not None:
             self.bilateral_groups = {
                 key: g for key, g in self.bilateral[self.bilateral["sex"] == "both"].groupby(
@@ -181,18 +182,24 @@ class _Data:
             # a pair within one area is not a refugee flow; an unknown (or stateless) origin or
             # asylum country is abroad
             abroad = (u["origin_code"] != u["asylum_code"]).fillna(True).astype(bool)
-            cols = ["refugees", "asylum_seekers"]
             for side, out in (("origin_code", self.unhcr_from), ("asylum_code", self.unhcr_hosted)):
                 part = u[abroad & u[side].notna()]
-                for code, g in part.groupby(side):
-                    out[int(code)] = g.groupby("year")[cols].sum(min_count=1)
-        self.rem_by_receiver: dict[int, pd.Series] = {}
+                sums = part.groupby([side, "year"])[["refugees", "asylum_seekers"]].sum(min_count=1)
+                # code -> (refugees, asylum seekers) for every UNHCR year; no row counts as 0
+                wide = {col: sums[col].unstack("year").reindex(columns=self.unhcr_years).fillna(0.0)
+                        for col in ("refugees", "asylum_seekers")}
+                for i, code in enumerate(wide["refugees"].index):
+                    out[int(code)] = (wide["refugees"].to_numpy("float64")[i],
+                                      wide["asylum_seekers"].to_numpy("float64")[i])
+        self.rem_by_receiver: dict[int, tuple[float, pd.Series]] = {}  # total, senders largest first
         self.rem_latest = None
         if self.bilateral_rem is not None:
             self.rem_latest = self.bilateral_rem["edition"].max()
             r = self.bilateral_rem[self.bilateral_rem["edition"] == self.rem_latest]
-            self.rem_by_receiver = {int(k): g.groupby("sending_code")["remittances_usd"].sum()
-                                    for k, g in r.groupby("receiving_code")}
+            for k, g in r.groupby("receiving_code"):
+                s = g.groupby("sending_code")["remittances_usd"].sum()
+                self.rem_by_receiver[int(k)] = (float(s.sum()), s[(s > 0) & (s.index != OTHER_CODE)]
+                                                .sort_values(ascending=False))
         self._partners: dict[tuple, dict] = {}
         self._remittance_series: dict[int, pd.DataFrame] = {}
         # {id(wide table): {(location_code, sex, year): value}} for _cell (NaN cells left out)
@@ -234,7 +241,7 @@ def _data(data_dir=None) -> _Data:
 
 
 def _country(country, data_dir=None) -> Country:
-    return resolve(country, data_dir=data_dir)
+    return country if isinstance(country, Country) else resolve(country, data_dir=data_dir)
 
 
 def edition_years() -> tuple[int, ...]:
@@ -478,29 +485,31 @@ def corridors(country, year: int = LATEST, direction: str = "emigrants", top_n: 
         raise ValueError("direction must be 'emigrants' or 'immigrants'")
     c, d = _country(country, data_dir), _data(data_dir)
     dataset, byear = _pick_bilateral(int(year), source, d)
-    partners, values = d.partners(dataset, byear, direction, c.location_code)
-    s = pd.Series(values, index=partners, dtype="float64").groupby(level=0).sum()
-    s = s[s.index != c.location_code]
-    unknown = float(s.get(OTHER_CODE, 0.0))
-    s = s.drop(OTHER_CODE, errors="ignore")
-    total_known = float(s.sum())
+    partners, values = d.partners(dataset, byear, direction, c.location_code)  # unique, sorted
+    unknown = float(values[partners == OTHER_CODE].sum())
+    known = (partners != c.location_code) & (partners != OTHER_CODE)
+    partners, values = partners[known], values[known]
+    total_known = float(values.sum())
     if direction == "immigrants" and unknown == 0.0 and dataset.startswith("undesa_2019"):
         # the 2019 O-D table has no "Other" column: unknown = published total - known origins
         published = d.dest_by_key.get((2019, c.location_code, byear), float("nan"))
         if pd.notna(published):
             unknown = max(float(published) - total_known, 0.0)
     total = total_known + unknown
-    s = s[s > 0].sort_values(ascending=False, kind="stable")
+    positive = values > 0
+    partners, values = partners[positive], values[positive]
+    order = np.argsort(-values, kind="stable")  # largest first; ties by partner code
     if top_n is not None:
-        s = s.head(int(top_n))
-    names = d.countries.reindex(s.index)
+        order = order[:int(top_n)]
+    partners, values = partners[order].astype("int32"), values[order].astype("float64")
+    names = d.names.reindex(partners)
     out = pd.DataFrame({
-        "rank": np.arange(1, len(s) + 1, dtype="int64"),
-        "location_code": s.index.astype("int32"),
+        "rank": np.arange(1, len(values) + 1, dtype="int64"),
+        "location_code": partners,
         "iso3": names["iso3"].to_numpy(),
         "name": names["short_name"].to_numpy(),
-        "migrants": s.to_numpy(),
-        "share_pct": 100 * s.to_numpy() / total if total else np.full(len(s), np.nan),
+        "migrants": values,
+        "share_pct": 100 * values / total if total else np.full(len(values), np.nan),
     })
     out.attrs.update(dataset=dataset, year=byear, source=_cite(dataset), total=total,
                      unknown=unknown, unknown_share_pct=100 * unknown / total if total else float("nan"),
@@ -575,15 +584,12 @@ def refugees(country, *, data_dir=None) -> pd.DataFrame:
         out = pd.DataFrame(columns=cols)
         out.attrs.update(source="", note="UNHCR data are not in the store.")
         return out
-    empty = pd.DataFrame({"refugees": [], "asylum_seekers": []}, dtype="float64")
-    a = d.unhcr_from.get(c.location_code, empty)
-    h = d.unhcr_hosted.get(c.location_code, empty)
-    years = d.unhcr_years
-    out = pd.DataFrame({"year": years})
-    out["refugees_from"] = out["year"].map(a["refugees"]).astype("float64").fillna(0.0)
-    out["asylum_seekers_from"] = out["year"].map(a["asylum_seekers"]).astype("float64").fillna(0.0)
-    out["refugees_hosted"] = out["year"].map(h["refugees"]).astype("float64").fillna(0.0)
-    out["asylum_seekers_hosted"] = out["year"].map(h["asylum_seekers"]).astype("float64").fillna(0.0)
+    zeros = (np.zeros(len(d.unhcr_years)), np.zeros(len(d.unhcr_years)))
+    a = d.unhcr_from.get(c.location_code, zeros)
+    h = d.unhcr_hosted.get(c.location_code, zeros)
+    out = pd.DataFrame({"year": np.array(d.unhcr_years, dtype="int64"),
+                        "refugees_from": a[0], "asylum_seekers_from": a[1],
+                        "refugees_hosted": h[0], "asylum_seekers_hosted": h[1]})
     out.attrs.update(source=_cite("unhcr_refugees"),
                      note="UNHCR records no row for a pair with no refugees; such years count as 0.")
     return out
@@ -601,25 +607,26 @@ def remittance_series(country, *, data_dir=None) -> pd.DataFrame:
     if code in d._remittance_series:
         return d._remittance_series[code].copy()
 
-    def series(ind):
+    def series(ind) -> dict:
         tab = d.wdi.get(ind)
         if tab is None or code not in tab.index:
-            return pd.Series(dtype="float64")
-        return tab.loc[code].dropna()
+            return {}
+        row = tab.loc[code]
+        return {int(y): float(v) for y, v in zip(row.index, row.to_numpy("float64")) if not math.isnan(v)}
 
     rec, paid, gdp, pct = (series(i) for i in (_WDI_RECEIVED, _WDI_PAID, _WDI_GDP, _WDI_PCT_GDP))
-    years = sorted(set(rec.index) | set(paid.index))
-    out = pd.DataFrame({"year": pd.Series(years, dtype="int64")})
-    out["received_usd"] = out["year"].map(rec).astype("float64")
-    out["paid_usd"] = out["year"].map(paid).astype("float64")
-    out["gdp_usd"] = out["year"].map(gdp).astype("float64")
+    years = sorted(set(rec) | set(paid))  # every year has received or paid
+    nan = float("nan")
+    out = pd.DataFrame({"year": np.array(years, dtype="int64"),
+                        "received_usd": np.array([rec.get(y, nan) for y in years], dtype="float64"),
+                        "paid_usd": np.array([paid.get(y, nan) for y in years], dtype="float64"),
+                        "gdp_usd": np.array([gdp.get(y, nan) for y in years], dtype="float64")})
     if len(pct):
-        out["received_pct_gdp"] = out["year"].map(pct).astype("float64")
+        out["received_pct_gdp"] = np.array([pct.get(y, nan) for y in years], dtype="float64")
         out["pct_gdp_source"] = "published (WDI BX.TRF.PWKR.DT.GD.ZS)"
     else:
         out["received_pct_gdp"] = 100 * out["received_usd"] / out["gdp_usd"]
         out["pct_gdp_source"] = "computed: received / GDP x 100"
-    out = out.dropna(subset=["received_usd", "paid_usd"], how="all").reset_index(drop=True)
     out.attrs.update(
         source=_cite("wdi_remittances_received"),
         vintages={k: v for k, v in d.wdi_vintage.items()},
@@ -643,10 +650,9 @@ def top_remittance_senders(country, top_n: int = 10, *, data_dir=None) -> pd.Dat
         out.attrs.update(source="", note="No bilateral remittance matrix in the store.")
         return out
     latest = d.rem_latest
-    s = d.rem_by_receiver.get(c.location_code, pd.Series(dtype="float64"))
-    total = float(s.sum())
-    s = s[(s > 0) & (s.index != OTHER_CODE)].sort_values(ascending=False).head(top_n)
-    names = d.countries.reindex(s.index)
+    total, s = d.rem_by_receiver.get(c.location_code, (0.0, pd.Series(dtype="float64")))
+    s = s.head(top_n)
+    names = d.names.reindex(s.index)
     out = pd.DataFrame({"rank": np.arange(1, len(s) + 1), "location_code": s.index.astype("int32"),
                         "iso3": names["iso3"].to_numpy(), "name": names["short_name"].to_numpy(),
                         "remittances_usd": s.to_numpy(),
@@ -669,9 +675,10 @@ def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
     ts = remittance_series(c, data_dir=data_dir)
     src = ts.attrs["source"]
     figs = []
-    rec = ts.dropna(subset=["received_usd"])
-    rec = rec[rec["year"] <= year]
-    if rec.empty:
+    years, received, paid_usd = (ts[k].to_numpy() for k in ("year", "received_usd", "paid_usd"))
+    pct, pct_source = ts["received_pct_gdp"].to_numpy(), ts["pct_gdp_source"].to_numpy()
+    rec = np.flatnonzero(~np.isnan(received) & (years <= year))  # rows with received, by year
+    if not len(rec):
         reason = f"The World Bank publishes no personal remittances received for {c.name}."
         figs.append(_missing("remittances_received", "Personal remittances received", "current US$",
                              None, src, reason))
@@ -680,40 +687,39 @@ def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
         figs.append(_missing("remittances_per_emigrant", "Remittances received per emigrant",
                              "US$ per emigrant", None, src, reason))
     else:
-        last = rec.iloc[-1]
-        y = int(last["year"])
+        last = rec[-1]
+        y = int(years[last])
         figs.append(Figure("remittances_received", "Personal remittances received",
-                           float(last["received_usd"]), "current US$", y, src))
-        pct_rows = rec.dropna(subset=["received_pct_gdp"])
-        if pct_rows.empty:
+                           float(received[last]), "current US$", y, src))
+        pct_rows = rec[~np.isnan(pct[rec])]
+        if not len(pct_rows):
             figs.append(_missing("remittances_pct_gdp", "Remittances received as % of GDP", "percent",
                                  y, src, "No GDP for the years with remittance data."))
         else:
-            p = pct_rows.iloc[-1]
+            p = pct_rows[-1]
             figs.append(Figure("remittances_pct_gdp", "Remittances received as % of GDP",
-                               float(p["received_pct_gdp"]), "percent", int(p["year"]),
+                               float(pct[p]), "percent", int(years[p]),
                                f"{src}; {_cite('wdi_gdp')}",
-                               f"{p['pct_gdp_source']}. {ts.attrs['note']}".strip()))
+                               f"{pct_source[p]}. {ts.attrs['note']}".strip()))
         ey = min(EDITION_YEARS, key=lambda e: (abs(e - y), -e))
         em = emigrant_stock(c, ey, data_dir=data_dir)
         if em.available and em.value > 0:
             figs.append(Figure("remittances_per_emigrant", "Remittances received per emigrant",
-                               float(last["received_usd"]) / em.value, "US$ per emigrant", y,
+                               float(received[last]) / em.value, "US$ per emigrant", y,
                                f"{src}; {_ORIG}",
                                f"remittances {y} / emigrant stock {ey} (UN DESA 2024)"))
         else:
             figs.append(_missing("remittances_per_emigrant", "Remittances received per emigrant",
                                  "US$ per emigrant", y, src, "No emigrant stock."))
-    paid = ts.dropna(subset=["paid_usd"])
-    paid = paid[paid["year"] <= year]
-    if paid.empty:
+    paid = np.flatnonzero(~np.isnan(paid_usd) & (years <= year))
+    if not len(paid):
         figs.append(_missing("remittances_paid", "Personal remittances paid", "current US$", None,
                              _cite("wdi_remittances_paid"),
                              "WDI series BM.TRF.PWKR.CD.DT is not in the store (fetch it with internet "
                              "access) or has no data for this area."))
     else:
         figs.append(Figure("remittances_paid", "Personal remittances paid",
-                           float(paid.iloc[-1]["paid_usd"]), "current US$", int(paid.iloc[-1]["year"]),
+                           float(paid_usd[paid[-1]]), "current US$", int(years[paid[-1]]),
                            _cite("wdi_remittances_paid")))
     return figs
 
@@ -792,20 +798,19 @@ def edition_comparison(country, *, data_dir=None) -> pd.DataFrame:
                          float(im) if im else float("nan"), float("nan")))
     out = pd.DataFrame(rows, columns=["quantity", "source", "edition", "year", "value", "population"])
     out["share_of_population_pct"] = 100 * out["value"] / out["population"]
-    ref = {}
-    for q in ("emigrants", "immigrants"):
-        base = out[(out["quantity"] == q) & out["source"].str.startswith("UN DESA IMS 2024")]
-        ref[q] = dict(zip(base["year"], base["value"]))
+    ref = {q: {y: v for (qq, src, _, y, v, _) in rows if qq == q and src.startswith("UN DESA IMS 2024")}
+           for q in ("emigrants", "immigrants")}
 
-    def rel(row):
-        r = ref[row["quantity"]]
+    def rel(quantity, year, value):
+        r = ref[quantity]
         if not r:
             return float("nan")
-        y = min(r, key=lambda k: abs(k - row["year"]))
+        y = min(r, key=lambda k: abs(k - year))
         b = r[y]
-        return 100 * (row["value"] - b) / b if b and not math.isnan(b) else float("nan")
+        return 100 * (value - b) / b if b and not math.isnan(b) else float("nan")
 
-    out["rel_diff_vs_undesa_2024_pct"] = out.apply(rel, axis=1)
+    out["rel_diff_vs_undesa_2024_pct"] = np.array([rel(q, y, v) for (q, _, _, y, v, _) in rows],
+                                                  dtype="float64")
     out.attrs["note"] = ("Relative difference from the UN DESA 2024 value for the nearest year. "
                          "Older editions and the KNOMAD matrices rest on earlier UN DESA estimates, "
                          "which the 2024 edition revised.")
@@ -1004,9 +1009,12 @@ def profile(country, year: int = LATEST, *, top_n: int = 10, denominator: str = 
     dest = corridors(c, year, "emigrants", top_n, data_dir=data_dir)
     orig = corridors(c, year, "immigrants", top_n, data_dir=data_dir)
     figs += diaspora_concentration(c, year, data_dir=data_dir)
+    unknown = orig.attrs["unknown_share_pct"]
     figs.append(Figure("unknown_origin_share", "Immigrants of unknown origin (% of total)",
-                       orig.attrs["unknown_share_pct"], "percent", orig.attrs["year"], orig.attrs["source"],
-                       "origin not reported by the destination country"))
+                       unknown, "percent", orig.attrs["year"], orig.attrs["source"],
+                       "origin not reported by the destination country" if not math.isnan(unknown) else
+                       f"{orig.attrs['source']} ({orig.attrs['year']}) gives no origins of the "
+                       f"immigrants in {c.name}."))
     change = None
     ds_years = sorted(y for ds, y in d.bilateral_groups if ds == dest.attrs["dataset"])
     if len(ds_years) > 1:
