@@ -89,7 +89,7 @@ def stock_trend_chart(country, denominator: str = "population", *, data_dir=None
     matplotlib.figure.Figure
         ``migstats_data`` is :func:`migstats.indicators.trend`.
     """
-    c = resolve(country, data_dir=data_dir)
+    c = indicators.subject(country, data_dir=data_dir)  # a country, or a Group
     t = indicators.trend(c, denominator, data_dir=data_dir)
     share_col = f"emigrant_share_pct_of_{denominator}"
     emi_label = f"Emigrants as % of {indicators.DENOMINATORS[denominator]}"
@@ -147,7 +147,7 @@ def remittance_chart(country, *, data_dir=None, figsize=None, dpi=None) -> Figur
         ``migstats_data`` is :func:`migstats.indicators.remittance_series`; a "No data"
         panel when the World Bank publishes no remittances for the area.
     """
-    c = resolve(country, data_dir=data_dir)
+    c = indicators.subject(country, data_dir=data_dir)  # a country, or a Group
     ts = indicators.remittance_series(c, data_dir=data_dir)
     with style.context():
         if ts.empty:
@@ -212,7 +212,7 @@ def top_corridors_chart(country, year: int = 2024, direction: str = "emigrants",
     matplotlib.figure.Figure
         ``migstats_data`` is :func:`migstats.indicators.corridors` (``top_n`` rows).
     """
-    c = resolve(country, data_dir=data_dir)
+    c = indicators.subject(country, data_dir=data_dir)  # a country, or a Group
     emi = direction == "emigrants"
     what = (f"Top {top_n} destinations of emigrants from {c.name}" if emi
             else f"Top {top_n} origins of immigrants in {c.name}")

@@ -57,6 +57,7 @@ __all__ = [
     "bilateral_sources", "diaspora_concentration", "corridor_change", "refugees",
     "remittances", "remittance_series", "top_remittance_senders", "context",
     "edition_comparison", "trend", "profile", "world_indicator", "GroupProfile", "group_profile",
+    "subject",
 ]
 
 #: Denominators of the emigrant share; the name appears in every label.
@@ -242,6 +243,25 @@ def _data(data_dir=None) -> _Data:
 
 def _country(country, data_dir=None) -> Country:
     return country if isinstance(country, Country) else resolve(country, data_dir=data_dir)
+
+
+def subject(country_or_group, *, data_dir=None):
+    """A :class:`~migstats.countries.Country`, or the :class:`~migstats.groups.Group` given.
+
+    Functions that accept groups (:func:`corridors`, :func:`trend`, :func:`remittance_series`)
+    and the figures built on them use this to treat both alike.
+    """
+    from .groups import Group
+
+    if isinstance(country_or_group, Group):
+        return country_or_group
+    return _country(country_or_group, data_dir)
+
+
+def _is_group(x) -> bool:
+    from .groups import Group
+
+    return isinstance(x, Group)
 
 
 def edition_years() -> tuple[int, ...]:
@@ -480,9 +500,14 @@ def corridors(country, year: int = LATEST, direction: str = "emigrants", top_n: 
         ``share_pct`` (percent of the total, unknown included). ``attrs`` hold ``dataset``,
         ``year``, ``source`` (citation), ``total``, ``unknown`` (persons of unknown/other
         partner), ``unknown_share_pct``, ``direction``.
+
+    For a :class:`~migstats.groups.Group`, partners are the countries *outside* the group
+    (moves between members are excluded; ``attrs["internal"]`` gives their total).
     """
     if direction not in ("emigrants", "immigrants"):
         raise ValueError("direction must be 'emigrants' or 'immigrants'")
+    if _is_group(country):
+        return _group_corridors(country, year, direction, top_n, source, data_dir)
     c, d = _country(country, data_dir), _data(data_dir)
     dataset, byear = _pick_bilateral(int(year), source, d)
     partners, values = d.partners(dataset, byear, direction, c.location_code)  # unique, sorted
@@ -514,6 +539,37 @@ def corridors(country, year: int = LATEST, direction: str = "emigrants", top_n: 
     out.attrs.update(dataset=dataset, year=byear, source=_cite(dataset), total=total,
                      unknown=unknown, unknown_share_pct=100 * unknown / total if total else float("nan"),
                      direction=direction, country=c.iso3, requested_year=int(year))
+    return out
+
+
+def _group_corridors(g, year, direction, top_n, source, data_dir) -> pd.DataFrame:
+    d = _data(data_dir)
+    dataset, byear = _pick_bilateral(int(year), source, d)
+    bil = d.bilateral_groups[(dataset, byear)]
+    mem = list(g.members)
+    inside_o, inside_d = bil["origin_code"].isin(mem), bil["destination_code"].isin(mem)
+    internal = float(bil.loc[inside_o & inside_d & (bil["origin_code"] != bil["destination_code"]),
+                             "migrant_stock"].sum())
+    if direction == "emigrants":
+        rows, col = bil[inside_o & ~inside_d], "destination_code"
+    else:
+        rows, col = bil[~inside_o & inside_d], "origin_code"
+    s = rows.groupby(col)["migrant_stock"].sum()
+    unknown = float(s.get(OTHER_CODE, 0.0))
+    s = s.drop(OTHER_CODE, errors="ignore")
+    total = float(s.sum()) + unknown
+    s = s[s > 0].sort_values(ascending=False, kind="stable")
+    if top_n is not None:
+        s = s.head(int(top_n))
+    names = d.names.reindex(s.index)
+    out = pd.DataFrame({"rank": np.arange(1, len(s) + 1, dtype="int64"),
+                        "location_code": s.index.astype("int32"),
+                        "iso3": names["iso3"].to_numpy(), "name": names["short_name"].to_numpy(),
+                        "migrants": s.to_numpy(dtype="float64"),
+                        "share_pct": 100 * s.to_numpy() / total if total else np.full(len(s), np.nan)})
+    out.attrs.update(dataset=dataset, year=byear, source=_cite(dataset), total=total, unknown=unknown,
+                     unknown_share_pct=100 * unknown / total if total else float("nan"), direction=direction,
+                     country=g.name, requested_year=int(year), internal=internal)
     return out
 
 
@@ -602,6 +658,8 @@ def remittance_series(country, *, data_dir=None) -> pd.DataFrame:
     ``pct_gdp_source`` says whether the % of GDP is the published WDI series or computed
     here as received / GDP x 100 (different WDI vintages, named in ``attrs``).
     """
+    if _is_group(country):
+        return _group_remittance_series(country, data_dir)
     c, d = _country(country, data_dir), _data(data_dir)
     code = c.location_code
     if code in d._remittance_series:
@@ -635,6 +693,32 @@ def remittance_series(country, *, data_dir=None) -> pd.DataFrame:
               if not len(pct) else ""))
     d._remittance_series[code] = out
     return out.copy()
+
+
+def _group_remittance_series(g, data_dir) -> pd.DataFrame:
+    """Sums over the members that report each year (received and GDP over the same members)."""
+    d = _data(data_dir)
+    mem = list(g.members)
+    cols = ["year", "received_usd", "paid_usd", "gdp_usd", "received_pct_gdp", "pct_gdp_source"]
+    rec, gdp = d.wdi.get(_WDI_RECEIVED), d.wdi.get(_WDI_GDP)
+    rows = []
+    if rec is not None:
+        sub = rec.reindex(mem)
+        gsub = gdp.reindex(mem) if gdp is not None else None
+        for y in sub.columns:
+            ok = sub[y].notna()
+            if not ok.any():
+                continue
+            r_sum = float(sub.loc[ok, y].sum())
+            g_ok = gsub is not None and y in gsub.columns and bool(gsub.loc[ok, y].notna().all())
+            g_sum = float(gsub.loc[ok, y].sum()) if g_ok else float("nan")
+            rows.append((int(y), r_sum, float("nan"), g_sum,
+                         100 * r_sum / g_sum if g_ok and g_sum else float("nan"),
+                         "computed: received / GDP x 100 over members with data"))
+    out = pd.DataFrame(rows, columns=cols)
+    out.attrs.update(source=_cite("wdi_remittances_received"), vintages=dict(d.wdi_vintage),
+                     note="Sums over the members that report each year.")
+    return out
 
 
 def top_remittance_senders(country, top_n: int = 10, *, data_dir=None) -> pd.DataFrame:
@@ -819,19 +903,30 @@ def edition_comparison(country, *, data_dir=None) -> pd.DataFrame:
 
 # -- trend ---------------------------------------------------------------------------------------
 def trend(country, denominator: str = "population", *, data_dir=None) -> pd.DataFrame:
-    """Immigrant and emigrant stocks and shares for every UN DESA 2024 reference year."""
+    """Immigrant and emigrant stocks and shares for every UN DESA 2024 reference year.
+
+    For a :class:`~migstats.groups.Group`, stocks and populations are sums over members
+    (emigrant totals then include moves between members, as UN DESA publishes them).
+    """
     _check_denominator(denominator)
-    c, d = _country(country, data_dir), _data(data_dir)
-    code = c.location_code
+    c, d = subject(country, data_dir=data_dir), _data(data_dir)
+    codes = list(c.members) if _is_group(c) else [c.location_code]
     ys = list(EDITION_YEARS)
-    imm = np.array([_cell(d.dest, code, y) for y in ys])
-    emi = np.array([_cell(d.orig, code, y) for y in ys])
-    pop = np.array([_cell(d.pop, code, y) for y in ys])
+
+    def total(wide, y):
+        vals = [_cell(wide, code, y) for code in codes]
+        return float("nan") if all(math.isnan(v) for v in vals) else float(np.nansum(vals))
+
+    imm = np.array([total(d.dest, y) for y in ys])
+    emi = np.array([total(d.orig, y) for y in ys])
+    pop = np.array([total(d.pop, y) for y in ys])
     denom = pop if denominator == "population" else pop + emi
     out = pd.DataFrame({"year": ys, "immigrants": imm, "emigrants": emi, "population": pop,
                         "immigrant_share_pct": 100 * imm / pop,
                         f"emigrant_share_pct_of_{denominator}": 100 * emi / denom})
     out.attrs.update(source=f"{_DEST}; {_ORIG}; {_POP}", denominator=denominator)
+    if _is_group(c):
+        out.attrs["note"] = "sums over members; emigrants include moves between members"
     return out
 
 
@@ -1097,6 +1192,11 @@ def group_profile(group, year: int = LATEST, *, top_n: int = 10, denominator: st
                   data_dir=None) -> GroupProfile:
     """Indicators for a group (UN/World Bank region, income group, partner group or list).
 
+    Stocks and populations are sums over members (UN DESA 2024). Corridors, *emigrants
+    living outside the group* and *migrants moving between members* come from the
+    bilateral source nearest to ``year`` (:func:`corridors` with a group), so moves between
+    members are never counted as emigration of the group.
+
     Parameters
     ----------
     group : str, list or Group
@@ -1109,113 +1209,71 @@ def group_profile(group, year: int = LATEST, *, top_n: int = 10, denominator: st
     _check_denominator(denominator)
     d = _data(data_dir)
     mem = list(g.members)
-    names = d.countries.reindex(mem)
+    names = d.names.reindex(mem)
     imm = np.array([_cell(d.dest, m, year) for m in mem])
     emi = np.array([_cell(d.orig, m, year) for m in mem])
     pop = np.array([_cell(d.pop, m, year) for m in mem])
     members = pd.DataFrame({"iso3": names["iso3"].to_numpy(), "name": names["short_name"].to_numpy(),
                             "population": pop, "immigrants": imm, "emigrants": emi,
                             "emigrant_share_pct": 100 * emi / pop})
-    P, I, E = np.nansum(pop), np.nansum(imm), np.nansum(emi)
-    dataset, byear = _pick_bilateral(year, None, d)
-    bsrc = _cite(dataset)
+    P, I, E = (float(np.nansum(v)) for v in (pop, imm, emi))
+    dest = corridors(g, year, "emigrants", top_n, data_dir=data_dir)
+    orig = corridors(g, year, "immigrants", top_n, data_dir=data_dir)
+    dataset, byear, bsrc = dest.attrs["dataset"], dest.attrs["year"], dest.attrs["source"]
     bil = d.bilateral_groups[(dataset, byear)]
-    inside_o = bil["origin_code"].isin(mem)
-    inside_d = bil["destination_code"].isin(mem)
-    internal_rows = bil[inside_o & inside_d & (bil["origin_code"] != bil["destination_code"])]
-    internal_total = float(internal_rows["migrant_stock"].sum())
-    out_rows = bil[inside_o & ~inside_d]
-    in_rows = bil[~inside_o & inside_d]
-
-    def top(rows, col):
-        s = rows.groupby(col)["migrant_stock"].sum()
-        unknown = float(s.get(OTHER_CODE, 0.0))
-        s = s.drop(OTHER_CODE, errors="ignore")
-        total = float(s.sum()) + unknown
-        s = s[s > 0].sort_values(ascending=False).head(top_n)
-        nm = d.countries.reindex(s.index)
-        df = pd.DataFrame({"rank": np.arange(1, len(s) + 1), "location_code": s.index.astype("int32"),
-                           "iso3": nm["iso3"].to_numpy(), "name": nm["short_name"].to_numpy(),
-                           "migrants": s.to_numpy(), "share_pct": 100 * s.to_numpy() / total if total else np.nan})
-        df.attrs.update(dataset=dataset, year=byear, source=bsrc, total=total, unknown=unknown,
-                        unknown_share_pct=100 * unknown / total if total else float("nan"))
-        return df
-
-    dest, orig = top(out_rows, "destination_code"), top(in_rows, "origin_code")
-    it = internal_rows.sort_values("migrant_stock", ascending=False).head(top_n)
-    internal = pd.DataFrame({"origin": d.countries.reindex(it["origin_code"])["short_name"].to_numpy(),
-                             "destination": d.countries.reindex(it["destination_code"])["short_name"].to_numpy(),
+    inner = bil[bil["origin_code"].isin(mem) & bil["destination_code"].isin(mem)
+                & (bil["origin_code"] != bil["destination_code"])]
+    it = inner.sort_values("migrant_stock", ascending=False, kind="stable").head(top_n)
+    internal = pd.DataFrame({"origin": d.names.reindex(it["origin_code"])["short_name"].to_numpy(),
+                             "destination": d.names.reindex(it["destination_code"])["short_name"].to_numpy(),
                              "migrants": it["migrant_stock"].to_numpy()})
-    internal.attrs.update(source=bsrc, year=byear, total=internal_total)
-    outside = float(out_rows["migrant_stock"].sum())
+    internal.attrs.update(source=bsrc, year=byear, total=dest.attrs["internal"])
+    outside = dest.attrs["total"]
     denom = P if denominator == "population" else P + outside
-    src2 = f"{_ORIG}; {_POP}"
     figs = [
         Figure("population", "Total population (sum of members)", P, "persons", year, _POP),
         Figure("immigrant_stock", "International migrant stock (sum of members)", I, "persons", year, _DEST,
                "includes migrants born in other member countries"),
-        Figure("immigrant_share", "International migrants as % of population", 100 * I / P if P else float("nan"),
-               "percent", year, f"{_DEST}; {_POP}"),
+        Figure("immigrant_share", "International migrants as % of population",
+               100 * I / P if P else float("nan"), "percent", year, f"{_DEST}; {_POP}"),
         Figure("emigrant_stock", "Emigrant stock (sum of members, incl. moves between members)", E, "persons",
                year, _ORIG),
         Figure("emigrants_outside_group", "Emigrants living outside the group", outside, "persons", byear, bsrc,
                "moves between members excluded"),
-        Figure("internal_migrants", "Migrants moving between members", internal_total, "persons", byear, bsrc),
-        Figure(f"emigrant_share_{denominator}",
-               f"Emigrants outside the group as % of {DENOMINATORS[denominator]}",
+        Figure("internal_migrants", "Migrants moving between members", dest.attrs["internal"], "persons",
+               byear, bsrc),
+        Figure(f"emigrant_share_{denominator}", f"Emigrants outside the group as % of {DENOMINATORS[denominator]}",
                100 * outside / denom if denom else float("nan"), "percent", byear, f"{bsrc}; {_POP}",
                f"bilateral {byear} emigrants / UN DESA 2024 population {year}"),
     ]
-    rec = d.wdi.get(_WDI_RECEIVED)
-    rs = pd.DataFrame(columns=["year", "received_usd", "paid_usd", "gdp_usd", "received_pct_gdp", "pct_gdp_source"])
-    if rec is not None:
-        sub = rec.reindex(mem)
-        yrs = [y for y in sub.columns if sub[y].notna().any()]
-        gdp = d.wdi.get(_WDI_GDP)
-        gsub = gdp.reindex(mem) if gdp is not None else None
-        rows = []
-        for y in yrs:
-            ok = sub[y].notna()
-            r_sum = float(sub.loc[ok, y].sum())
-            g_sum = float(gsub.loc[ok, y].sum()) if gsub is not None and y in gsub.columns and gsub.loc[ok, y].notna().all() else float("nan")
-            rows.append((int(y), r_sum, float("nan"), g_sum, 100 * r_sum / g_sum if g_sum == g_sum and g_sum else float("nan"),
-                         "computed: members with data, received / GDP x 100"))
-        rs = pd.DataFrame(rows, columns=rs.columns)
-        rs.attrs.update(source=_cite("wdi_remittances_received"), note="Sum over members that report the year.")
-        last = rs[rs["year"] <= year].dropna(subset=["received_usd"])
-        if len(last):
-            figs.append(Figure("remittances_received", "Personal remittances received (members with data)",
-                               float(last.iloc[-1]["received_usd"]), "current US$", int(last.iloc[-1]["year"]),
-                               _cite("wdi_remittances_received")))
-    empty_sender = pd.DataFrame(columns=["rank", "location_code", "iso3", "name", "remittances_usd", "share_pct"])
-    empty_sender.attrs.update(source="", note="")
-    ys = list(EDITION_YEARS)
-    tr = pd.DataFrame({"year": ys,
-                       "immigrants": [np.nansum([_cell(d.dest, m, y) for m in mem]) for y in ys],
-                       "emigrants": [np.nansum([_cell(d.orig, m, y) for m in mem]) for y in ys],
-                       "population": [np.nansum([_cell(d.pop, m, y) for m in mem]) for y in ys]})
-    tr["immigrant_share_pct"] = 100 * tr["immigrants"] / tr["population"]
-    tr[f"emigrant_share_pct_of_{denominator}"] = 100 * tr["emigrants"] / (
-        tr["population"] if denominator == "population" else tr["population"] + tr["emigrants"])
-    tr.attrs.update(source=f"{_DEST}; {_ORIG}; {_POP}", denominator=denominator,
-                    note="sums over members; emigrants include moves between members")
-    refs = pd.DataFrame(columns=["year", "refugees_from", "asylum_seekers_from", "refugees_hosted", "asylum_seekers_hosted"])
+    rs = remittance_series(g, data_dir=data_dir)
+    last = rs[rs["year"] <= year].dropna(subset=["received_usd"])
+    if len(last):
+        figs.append(Figure("remittances_received", "Personal remittances received (members with data)",
+                           float(last.iloc[-1]["received_usd"]), "current US$", int(last.iloc[-1]["year"]),
+                           _cite("wdi_remittances_received")))
+    senders = pd.DataFrame(columns=["rank", "location_code", "iso3", "name", "remittances_usd", "share_pct"])
+    senders.attrs.update(source="", note="")
+    refs = pd.DataFrame(columns=["year", "refugees_from", "asylum_seekers_from", "refugees_hosted",
+                                 "asylum_seekers_hosted"])
     if d.unhcr is not None:
         u = d.unhcr
-        away = u[u["origin_code"].isin(mem) & ~u["asylum_code"].isin(mem)].groupby("year")[["refugees", "asylum_seekers"]].sum()
-        home = u[u["asylum_code"].isin(mem) & ~u["origin_code"].isin(mem)].groupby("year")[["refugees", "asylum_seekers"]].sum()
-        yrs = sorted(set(u["year"]))
-        refs = pd.DataFrame({"year": yrs})
-        refs["refugees_from"] = refs["year"].map(away["refugees"]).fillna(0.0)
-        refs["asylum_seekers_from"] = refs["year"].map(away["asylum_seekers"]).fillna(0.0)
-        refs["refugees_hosted"] = refs["year"].map(home["refugees"]).fillna(0.0)
-        refs["asylum_seekers_hosted"] = refs["year"].map(home["asylum_seekers"]).fillna(0.0)
+        away = u[u["origin_code"].isin(mem) & ~u["asylum_code"].isin(mem).fillna(False)]
+        home = u[u["asylum_code"].isin(mem) & ~u["origin_code"].isin(mem).fillna(False)]
+        a = away.groupby("year")[["refugees", "asylum_seekers"]].sum()
+        h = home.groupby("year")[["refugees", "asylum_seekers"]].sum()
+        refs = pd.DataFrame({"year": sorted(set(u["year"]))})
+        refs["refugees_from"] = refs["year"].map(a["refugees"]).fillna(0.0)
+        refs["asylum_seekers_from"] = refs["year"].map(a["asylum_seekers"]).fillna(0.0)
+        refs["refugees_hosted"] = refs["year"].map(h["refugees"]).fillna(0.0)
+        refs["asylum_seekers_hosted"] = refs["year"].map(h["asylum_seekers"]).fillna(0.0)
         refs.attrs.update(source=_cite("unhcr_refugees"), note="Refugees moving between members excluded.")
-    eds = pd.DataFrame(columns=["quantity", "source", "edition", "year", "value", "population",
-                                "share_of_population_pct", "rel_diff_vs_undesa_2024_pct"])
+    editions = pd.DataFrame(columns=["quantity", "source", "edition", "year", "value", "population",
+                                     "share_of_population_pct", "rel_diff_vs_undesa_2024_pct"])
     notes = [f"Members ({len(mem)}): {', '.join(members['name'])}. Group defined by: {g.source}.",
              f"Emigrants outside the group and corridors come from {bsrc}, {byear}; totals from UN DESA 2024.",
              "UN DESA 2024 emigrant totals include moves between members; the bilateral figures exclude them."]
-    return GroupProfile(country=g, year=year, denominator=denominator, top_n=top_n, figures=figs, members=members,
-                        destinations=dest, origins=orig, internal=internal, trend=tr, remittance_series=rs,
-                        top_senders=empty_sender, refugees=refs, editions=eds, notes=notes)
+    return GroupProfile(country=g, year=year, denominator=denominator, top_n=top_n, figures=figs,
+                        members=members, destinations=dest, origins=orig, internal=internal,
+                        trend=trend(g, denominator, data_dir=data_dir), remittance_series=rs,
+                        top_senders=senders, refugees=refs, editions=editions, notes=notes)

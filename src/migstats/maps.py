@@ -285,7 +285,7 @@ def _record(rows) -> pd.DataFrame:
 
 
 def _draw_choropleth(ax, base: _BaseMap, values: pd.Series, *, unit, k, scheme, focus, highlight,
-                     context_codes=None, legend_title, no_data_label):
+                     context_codes=None, legend_title, no_data_label, focus_label=None):
     """Draw classed polygons, no-data polygons, markers, the focus and the legend.
 
     ``focus`` codes are filled with the focus colour (they have no value on this map);
@@ -352,9 +352,10 @@ def _draw_choropleth(ax, base: _BaseMap, values: pd.Series, *, unit, k, scheme, 
                for c, lab in zip(colours, class_labels(values.min() if len(values) else 0.0, bins, unit))]
     handles.append(Patch(facecolor=style.NO_DATA_COLOUR, edgecolor=style.NO_DATA_EDGE, linewidth=0.4,
                          hatch=style.NO_DATA_HATCH, label=no_data_label))
-    for code in focus:
+    focus_labels = [focus_label] if focus_label and focus else [base.names.get(code, str(code)) for code in focus]
+    for label in focus_labels:  # one entry for a group's members
         handles.append(Patch(facecolor=style.FOCUS_COLOUR, edgecolor=style.FOCUS_EDGE,
-                             linewidth=style.FOCUS_LINEWIDTH, label=base.names.get(code, str(code))))
+                             linewidth=style.FOCUS_LINEWIDTH, label=label))
     for code in highlight:
         handles.append(Patch(facecolor="none", edgecolor=style.FOCUS_COLOUR, linewidth=1.6,
                              label=f"{base.names.get(code, str(code))} (highlighted)"))
@@ -404,7 +405,8 @@ def _check_scheme(scheme: str) -> None:
 
 def _partner_map(country, year, direction, *, scale, k, scheme, ax, data_dir, figsize, dpi):
     _check_scheme(scheme)
-    c = resolve(country, data_dir=data_dir)
+    c = indicators.subject(country, data_dir=data_dir)  # a country, or a Group (its members in focus)
+    focus = [int(m) for m in c.members] if hasattr(c, "members") else [c.location_code]
     base = _base(scale, data_dir)
     fig, ax, own = _new_map(ax, figsize, dpi)
     with style.context():
@@ -421,12 +423,12 @@ def _partner_map(country, year, direction, *, scale, k, scheme, ax, data_dir, fi
                 reason = (f"The bilateral data ({cor.attrs['source']}, {cor.attrs['year']}) record no "
                           f"{'emigrants from' if emi else 'immigrants in'} {c.name} "
                           f"{'in any destination' if emi else 'from any origin'}.")
-            _no_data_map(ax, base, [c.location_code], reason)
+            _no_data_map(ax, base, focus, reason)
             dyear = cor.attrs["year"] if cor is not None else year
             src = cor.attrs["source"] if cor is not None else "no bilateral source in the store"
-            data = _record([(c.location_code, c.iso3, base.names.get(c.location_code, c.name), np.nan, pd.NA,
-                             style.FOCUS_COLOUR, style.FOCUS_EDGE,
-                             "polygon" if c.location_code in base.polygon_codes else "marker", True)])
+            data = _record([(code, resolve(code, data_dir=data_dir).iso3, base.names.get(code, c.name), np.nan,
+                             pd.NA, style.FOCUS_COLOUR, style.FOCUS_EDGE,
+                             "polygon" if code in base.polygon_codes else "marker", True) for code in focus])
             return _finish(fig, ax, own, title=f"{word} {c.name} {what}, {dyear}",
                            subtitle="No data", caption=f"Source: {src}, {dyear}. {reason}",
                            alt=f"World map with no data: {reason}", data=data)
@@ -434,7 +436,8 @@ def _partner_map(country, year, direction, *, scale, k, scheme, ax, data_dir, fi
         dyear, src = cor.attrs["year"], cor.attrs["source"]
         legend_title = f"{'Emigrants' if emi else 'Immigrants'} (persons)"
         rows, bins = _draw_choropleth(
-            ax, base, values, unit="persons", k=k, scheme=scheme, focus=[c.location_code], highlight=[],
+            ax, base, values, unit="persons", k=k, scheme=scheme, focus=focus, highlight=[],
+            focus_label=f"{c.name} (members)" if hasattr(c, "members") else None,
             legend_title=legend_title, no_data_label="No data (none recorded)")
         total = cor.attrs["total"]
         unknown = cor.attrs.get("unknown_share_pct", float("nan"))

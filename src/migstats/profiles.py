@@ -133,9 +133,10 @@ def show_figure(fig, name: str = "", *, close: bool = True):
 
 
 def show_figures(figs: dict, names) -> None:
-    """Display several figures of :func:`make_figures` by name, closing each."""
+    """Display several figures of :func:`make_figures` by name, closing each (absent names skipped)."""
     for name in names:
-        show_figure(figs[name], name)
+        if name in figs:
+            show_figure(figs[name], name)
 
 
 def setup_notebook() -> None:
@@ -177,19 +178,28 @@ def publish_profile(p) -> None:
 
 
 def make_figures(p, *, data_dir=None) -> dict:
-    """All figures of a country profile (name -> matplotlib Figure)."""
+    """All figures of a country or group profile (name -> matplotlib Figure).
+
+    A group gets a regional map of the emigrant share of its members (``members_map``)
+    instead of the corridor map of a country.
+    """
     from . import charts, maps
 
-    c, y = p.country.iso3, p.year
-    return {
+    c, y = p.country, p.year
+    figs = {
         "trend": charts.stock_trend_chart(c, denominator=p.denominator, data_dir=data_dir),
         "diaspora_map": maps.diaspora_map(c, y, data_dir=data_dir),
         "origins_map": maps.origins_map(c, y, data_dir=data_dir),
-        "corridor_map": maps.corridor_map(c, y, top_n=p.top_n, data_dir=data_dir),
-        "top_destinations": charts.top_corridors_chart(c, y, "emigrants", p.top_n, data_dir=data_dir),
-        "top_origins": charts.top_corridors_chart(c, y, "immigrants", p.top_n, data_dir=data_dir),
-        "remittances": charts.remittance_chart(c, data_dir=data_dir),
     }
+    if hasattr(c, "members"):
+        figs["members_map"] = maps.world_map("emigrant_share", y, denominator=p.denominator,
+                                             region=c, data_dir=data_dir)
+    else:
+        figs["corridor_map"] = maps.corridor_map(c, y, top_n=p.top_n, data_dir=data_dir)
+    figs["top_destinations"] = charts.top_corridors_chart(c, y, "emigrants", p.top_n, data_dir=data_dir)
+    figs["top_origins"] = charts.top_corridors_chart(c, y, "immigrants", p.top_n, data_dir=data_dir)
+    figs["remittances"] = charts.remittance_chart(c, data_dir=data_dir)
+    return figs
 
 
 def save_figures(figs: dict, folder) -> list[Path]:
@@ -225,14 +235,30 @@ def save_tables(p, folder) -> list[Path]:
 
 
 # -- executing and exporting ----------------------------------------------------------------------
+_HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{% block data_png scoped %}
+{%- set alt = output | get_metadata('alt', 'image/png') -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+{%- if alt %} alt="{{ alt | escape_html }}"{% endif %}>
+</div>
+{%- endblock data_png %}
+"""
+
+
 def export_html(ipynb_path, html_path) -> Path:
     """Export an executed notebook to self-contained HTML with the code hidden (nbconvert)."""
     import nbformat
     from nbconvert import HTMLExporter
 
+    from jinja2 import DictLoader
+
     nb = nbformat.read(str(ipynb_path), as_version=4)
+    # the lab template ignores the alt text in an output's metadata (nbconvert then writes a
+    # placeholder): this block puts show_figure's alt text into the <img> tag
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+                            exclude_output_prompt=True, template_file="migstats_profile.html.j2",
+                            extra_loaders=[DictLoader({"migstats_profile.html.j2": _HTML_TEMPLATE})])
     body, _ = exporter.from_notebook_node(nb)
     html_path = Path(html_path)
     tmp = html_path.with_suffix(".html.tmp")
@@ -277,6 +303,7 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
     final = profile_dir(params, out)
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    os.chmod(staging, final.parent.stat().st_mode & 0o777)  # mkdtemp's 0700 would hide the published profile
     try:
         nb_out = staging / "profile.ipynb"
         extra = {"data_dir": str(data_dir) if data_dir else None,
@@ -348,11 +375,16 @@ def key_figures_table(p):
     return pd.DataFrame(rows)
 
 
+def _is_country(c) -> bool:
+    """True for a :class:`migstats.countries.Country` (a Group also has an ``iso3`` property: a list)."""
+    return isinstance(getattr(c, "iso3", None), str)
+
+
 def show_title(p) -> None:
     from IPython.display import Markdown, display
 
     c = p.country
-    if hasattr(c, "iso3"):
+    if _is_country(c):
         sub = "; ".join(x for x in (c.un_subregion, c.wb_region, c.income_group) if x)
         display(Markdown(f"## {c.name} ({c.iso3}), {p.year}\n\n{sub}. Emigrant share denominator: "
                          f"**{p.denominator.replace('_', ' ')}**."))
@@ -373,8 +405,13 @@ def show_key_figures(p) -> None:
 def show_summary(p) -> None:
     from IPython.display import Markdown, display
 
-    from .narrative import summary_sentences
+    from .narrative import format_value, summary_sentences
 
+    if not _is_country(p.country):  # the narrative speaks of one country; a group gets its figures
+        lines = [f"{f.label}: {format_value(f.value, f.unit)} ({f.year}; {f.source.split(';')[0]})."
+                 for f in p.figures]
+        display(Markdown(f"{p.country.name}, {len(p.country.members)} members.\n\n" + "\n\n".join(lines)))
+        return
     display(Markdown("\n\n".join(summary_sentences(p))))
 
 
@@ -386,6 +423,16 @@ def show_corridor_tables(p) -> None:
         show_table(df[["rank", "name", "iso3", "migrants", "share_pct"]], cols,
                    f"{what}: {a.get('source', '')}, {a.get('year', '')}. Unknown/other: "
                    f"{a.get('unknown', 0):,.0f} persons.")
+    if getattr(p, "internal", None) is not None and len(p.internal):
+        show_table(p.internal, {"origin": "From (member)", "destination": "To (member)",
+                                "migrants": "Migrants (persons)"},
+                   f"Largest corridors between members ({p.internal.attrs['source']}, {p.internal.attrs['year']}); "
+                   f"{p.internal.attrs['total']:,.0f} persons move between members in all.")
+    if getattr(p, "members", None) is not None:
+        show_table(p.members, {"iso3": "ISO3", "name": "Member", "population": "Population",
+                               "immigrants": "Immigrants", "emigrants": "Emigrants",
+                               "emigrant_share_pct": "Emigrants as % of population"},
+                   f"Members in {p.year} (UN DESA International Migrant Stock 2024).")
     if p.corridor_change is not None and len(p.corridor_change):
         cc = p.corridor_change
         show_table(cc.drop(columns=["location_code"]), None,
@@ -410,12 +457,13 @@ def show_context_tables(p) -> None:
                             "refugees_hosted": "Refugees hosted", "asylum_seekers_hosted": "Asylum seekers hosted"},
                    f"Refugees and asylum seekers: {r.attrs.get('source', '')}. {r.attrs.get('note', '')}")
     ed = p.editions
+    if not len(ed):
+        return
     show_table(ed.drop(columns=["population"]), {"quantity": "Quantity", "source": "Source", "edition": "Edition",
                                                   "year": "Year", "value": "Persons",
                                                   "share_of_population_pct": "% of population",
                                                   "rel_diff_vs_undesa_2024_pct": "Difference vs UN DESA 2024 (%)"},
                "Editions side by side. " + ed.attrs.get("note", ""))
-    display(Markdown(""))
 
 
 def show_notes(p) -> None:
