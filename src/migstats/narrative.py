@@ -73,10 +73,11 @@ def summary_sentences(p) -> list[str]:
              f"{share.value:.1f}% of {share.label.split('% of ')[-1]}"
              if share.available else
              f"In {em.year} about {format_number(em.value)} people born in {name} lived abroad")
+        out.append(s + " (UN DESA International Migrant Stock 2024).")
         if len(p.destinations):
-            s += (f"; the largest communities were in {_list(p.destinations)} "
-                  f"({p.destinations.attrs['source']}, {p.destinations.attrs['year']})")
-        out.append(s + f" (UN DESA International Migrant Stock 2024).")
+            a = p.destinations.attrs
+            out.append(f"In the bilateral data nearest to {p.year} ({a['source']}, {a['year']}), the largest "
+                       f"communities abroad were in {_list(p.destinations)}.")
     else:
         out.append(f"UN DESA publishes no emigrant stock for {name}.")
     im = p.figure("immigrant_stock")
@@ -85,9 +86,10 @@ def summary_sentences(p) -> list[str]:
         s = f"{name} hosted {format_number(im.value)} international migrants in {im.year}"
         if ish.available:
             s += f", {ish.value:.1f}% of its population"
+        out.append(s + " (UN DESA International Migrant Stock 2024).")
         if len(p.origins):
-            s += f", mostly from {_list(p.origins)}"
-        out.append(s + ".")
+            a = p.origins.attrs
+            out.append(f"Most came from {_list(p.origins)} ({a['source']}, {a['year']}).")
     rec = p.figure("remittances_received")
     if rec.available:
         s = f"Personal remittances received reached {format_number(rec.value, rec.unit)} in {rec.year}"

@@ -398,8 +398,8 @@ def show_key_figures(p) -> None:
 
     t = key_figures_table(p).drop(columns="name")
     table = t.to_html(index=False, classes="migstats-key-figures", border=0, escape=True)
-    display(HTML("<style>.migstats-key-figures td, .migstats-key-figures th {text-align: left; "
-                 "padding: 2px 10px}</style>" + table))
+    display(HTML("<style>table.migstats-key-figures td, table.migstats-key-figures th "
+                 "{text-align: left !important; padding: 2px 10px}</style>" + table))
 
 
 def show_summary(p) -> None:
