@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent
 _STORE: dict[str, Path] = {}
+# tests/workbooks.py (fixture workbook builders) is importable from every test module
+sys.path.insert(0, str(REPO / "tests"))
 
 
 def _mirror() -> Path:
