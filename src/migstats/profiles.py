@@ -236,6 +236,11 @@ def save_tables(p, folder) -> list[Path]:
 
 # -- executing and exporting ----------------------------------------------------------------------
 _HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{#- self-contained: no require.js, MathJax or mermaid from a CDN (console errors offline; MathJax
+    would also typeset the text between two "US$" as mathematics) -#}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {% block data_png scoped %}
 {%- set alt = output | get_metadata('alt', 'image/png') -%}
 <div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
@@ -246,8 +251,11 @@ _HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
-def export_html(ipynb_path, html_path) -> Path:
-    """Export an executed notebook to self-contained HTML with the code hidden (nbconvert)."""
+def export_html(ipynb_path, html_path, title: str | None = None) -> Path:
+    """Export an executed notebook to self-contained HTML with the code hidden (nbconvert).
+
+    ``title`` becomes the page's ``<title>`` (default: the notebook's file name).
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -259,7 +267,9 @@ def export_html(ipynb_path, html_path) -> Path:
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, template_file="migstats_profile.html.j2",
                             extra_loaders=[DictLoader({"migstats_profile.html.j2": _HTML_TEMPLATE})])
-    body, _ = exporter.from_notebook_node(nb)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": Path(ipynb_path).stem}})
     html_path = Path(html_path)
     tmp = html_path.with_suffix(".html.tmp")
     tmp.write_text(body, encoding="utf-8")
@@ -315,7 +325,7 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
         timings["execute"] = time.perf_counter() - t
         if "html" in formats:
             t = time.perf_counter()
-            export_html(nb_out, staging / "profile.html")
+            export_html(nb_out, staging / "profile.html", title=f"{params.title}, {params.year}: migration profile")
             timings["html"] = time.perf_counter() - t
         if "ipynb" not in formats:
             nb_out.unlink()

@@ -75,8 +75,12 @@ def _is_current(folder: Path, fingerprint: str) -> bool:
 _WORKER: dict = {}
 
 
-def _worker_init(socket_dirs, kernel_socket, data_dir, warm):
+def _worker_init(socket_dirs, kernel_socket, data_dir, warm, local=False):
     os.environ.setdefault("MPLBACKEND", "Agg")
+    if local:  # a killed batch must not leave its worker processes behind
+        from .warm_kernels import exit_with_parent
+
+        exit_with_parent()
     _WORKER.update(kernel_socket=kernel_socket, kernel_dirs=socket_dirs, data_dir=data_dir, warm=warm)
     import nbconvert  # noqa: F401  (import once per worker)
     import papermill  # noqa: F401
@@ -287,7 +291,7 @@ def _run_local(args, jobs, data_dir, warm, done):
         server = ForkServer(data_dir)
     try:
         init = (server.kernel_dirs if server else None, server.socket_path if server else None,
-                None if data_dir is None else str(data_dir), bool(server))
+                None if data_dir is None else str(data_dir), bool(server), True)
         import multiprocessing as mp
 
         ctx = mp.get_context("spawn")  # no fork of a process holding threads and event loops

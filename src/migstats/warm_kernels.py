@@ -35,7 +35,7 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["ForkServer", "PRELOAD", "kernel_manager_class"]
+__all__ = ["ForkServer", "PRELOAD", "kernel_manager_class", "exit_with_parent"]
 
 #: Modules the fork server imports once, so that kernels start with them loaded.
 PRELOAD = (
@@ -57,10 +57,27 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def exit_with_parent(interval: float = 0.5) -> None:
+    """Exit this process (``os._exit``) as soon as its parent has died.
+
+    A batch killed with SIGKILL cannot stop its fork server or worker processes; without
+    this they would wait forever on their socket or queue.
+    """
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
 # -- the server ---------------------------------------------------------------------------------
 def _serve(socket_path: str, data_dir: str | None) -> None:
     import importlib
 
+    exit_with_parent()
     for name in PRELOAD:
         importlib.import_module(name)
     _warm_caches(data_dir)
