@@ -15,6 +15,7 @@ around it:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -251,22 +252,28 @@ _HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
+@functools.lru_cache(maxsize=1)
+def _html_exporter():
+    """One configured exporter per process (building its Jinja environment is the slow part)."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    # the lab template ignores the alt text in an output's metadata (nbconvert then writes a
+    # placeholder): this block puts show_figure's alt text into the <img> tag
+    return HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True, template_file="migstats_profile.html.j2",
+                        extra_loaders=[DictLoader({"migstats_profile.html.j2": _HTML_TEMPLATE})])
+
+
 def export_html(ipynb_path, html_path, title: str | None = None) -> Path:
     """Export an executed notebook to self-contained HTML with the code hidden (nbconvert).
 
     ``title`` becomes the page's ``<title>`` (default: the notebook's file name).
     """
     import nbformat
-    from nbconvert import HTMLExporter
-
-    from jinja2 import DictLoader
 
     nb = nbformat.read(str(ipynb_path), as_version=4)
-    # the lab template ignores the alt text in an output's metadata (nbconvert then writes a
-    # placeholder): this block puts show_figure's alt text into the <img> tag
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, template_file="migstats_profile.html.j2",
-                            extra_loaders=[DictLoader({"migstats_profile.html.j2": _HTML_TEMPLATE})])
+    exporter = _html_exporter()
     if title:
         nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": Path(ipynb_path).stem}})
