@@ -86,6 +86,7 @@ def _serve(socket_path: str, data_dir: str | None) -> None:
     srv.listen(64)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     print("ready", flush=True)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # nobody reads the pipe after "ready"
     while True:
         conn, _ = srv.accept()
         with conn:
@@ -130,8 +131,11 @@ def _become_kernel(req: dict) -> None:
     os.chdir(req.get("cwd") or os.getcwd())
     os.environ.clear()
     os.environ.update(req.get("env") or {})
+    # the server's stdout is a pipe nobody reads after "ready": a kernel writing there would
+    # block once the pipe is full, so kernels get /dev/null (their output travels over ZMQ)
     devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
     relay = int(req["relay_pid"])
 
     def watchdog():
