@@ -347,8 +347,10 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
 def _papermill_execute(input_nb, output_nb, parameters, cwd, kernel_name="python3"):
     import papermill as pm
 
+    # the output notebook is written once at the end, not after every cell (it is swapped
+    # into place only when complete anyway)
     pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, kernel_name=kernel_name,
-                        progress_bar=False, cwd=str(cwd), log_output=False)
+                        progress_bar=False, cwd=str(cwd), log_output=False, request_save_on_cell_execute=False)
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:

@@ -172,7 +172,18 @@ def _relay(socket_path: str, connection_file: str) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(sig, forward)
+    parent = os.getppid()
     while _alive(pid):
+        if os.getppid() != parent:
+            # whoever launched this kernel is gone (e.g. a killed batch): take the kernel along,
+            # otherwise the kernel (watching this relay) and this relay would wait for each other
+            try:
+                os.kill(pid, signal.SIGTERM)
+                time.sleep(2)
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            return 0
         time.sleep(0.05)
     return 0
 
