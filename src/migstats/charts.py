@@ -16,7 +16,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import indicators, style
-from .countries import resolve
 from .exceptions import DataNotAvailableError
 
 __all__ = ["stock_trend_chart", "remittance_chart", "top_corridors_chart", "alt_text"]

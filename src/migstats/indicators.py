@@ -48,7 +48,7 @@ from . import store
 from .countries import Country, resolve
 from .exceptions import DataNotAvailableError
 from .registry import SOURCES
-from .schemas import OTHER_CODE, WORLD_CODE
+from .schemas import OTHER_CODE
 
 __all__ = [
     "Figure", "Profile", "DENOMINATORS", "EDITION_YEARS", "edition_years",

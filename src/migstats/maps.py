@@ -586,7 +586,7 @@ def corridor_map(country, year: int = 2024, direction: str = "emigrants", top_n:
                          no_data_label="")
         ax.get_legend().remove()
         vals = cor["migrants"].to_numpy()
-        vmax, vmin = float(vals.max()), float(vals.min())
+        vmax = float(vals.max())
         norm = Normalize(vmin=0.0, vmax=vmax)
         import matplotlib as mpl
 

@@ -16,7 +16,6 @@ around it:
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import shutil
@@ -460,8 +459,6 @@ def show_corridor_tables(p) -> None:
 
 
 def show_context_tables(p) -> None:
-    from IPython.display import Markdown, display
-
     if len(p.top_senders):
         show_table(p.top_senders[["rank", "name", "remittances_usd", "share_pct"]],
                    {"rank": "Rank", "name": "Sending country", "remittances_usd": "US$",

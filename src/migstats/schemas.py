@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Column", "TABLES", "SPLIT_BY_AREA", "OTHER_CODE", "WORLD_CODE", "validate", "describe"]
+__all__ = ["Column", "TABLES", "SPLIT_BY_AREA", "OTHER_CODE", "WORLD_CODE", "validate", "describe", "dtypes"]
 
 OTHER_CODE = 2003
 WORLD_CODE = 900
@@ -140,6 +140,12 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
 #: country rows to ``<name>`` and every other row (WORLD, regions, OTHER) to ``<name>_aggregates``.
 SPLIT_BY_AREA = ("destination_stock", "population", "destination_published", "destination_growth",
                  "destination_notes", "origin_stock")
+
+
+def dtypes(name: str) -> dict[str, str]:
+    """Column -> dtype of table ``name``, in schema order (for casting before :func:`validate`)."""
+    _, cols = TABLES[name.removesuffix("_aggregates")]
+    return {c.name: c.dtype for c in cols}
 
 
 def _schema(name: str):

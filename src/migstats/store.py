@@ -29,7 +29,7 @@ from . import __version__, locations
 from .countries import COUNTED_WITHIN
 from .exceptions import SourceLayoutError, SourceMissingError, StoreNotBuiltError
 from .registry import SOURCES
-from .schemas import OTHER_CODE, SPLIT_BY_AREA, WORLD_CODE, validate
+from .schemas import OTHER_CODE, SPLIT_BY_AREA, dtypes, validate
 
 __all__ = ["build", "load", "load_boundaries", "provenance", "table_path", "build_id",
            "is_built", "ensure_built", "source_citation"]
@@ -187,6 +187,19 @@ def _bilateral_codes(df, resolver, name_cols, aggregate_names, dataset):
     return out
 
 
+def _combine(parts: list[pd.DataFrame], name: str) -> pd.DataFrame:
+    """Stack bilateral tables and cast them to the schema of ``name``.
+
+    Rows that share every key are summed: the KNOMAD "Other North" and "Other South" rows
+    and columns both map to OTHER (2003).
+    """
+    types = dtypes(name)
+    cols = list(types)
+    df = pd.concat([p[cols] for p in parts], ignore_index=True)
+    df = df.groupby(cols[:-1], as_index=False, sort=False)[cols[-1]].sum(min_count=1)
+    return df.astype(types)
+
+
 def build(data_dir=None, *, progress: bool = True) -> Path:
     """Parse every present source into the processed store.
 
@@ -298,15 +311,8 @@ def build(data_dir=None, *, progress: bool = True) -> Path:
             df = _bilateral_codes(df, resolver, ["origin_name", "destination_name"], aggregate_names, key)
             bilateral.append(df.assign(dataset=key))
             bsources.append(key)
-    cols = ["dataset", "edition", "year", "sex", "origin_code", "destination_code", "migrant_stock"]
     if bilateral:
-        b = pd.concat([d[cols] for d in bilateral], ignore_index=True)
-        # KNOMAD Other North + Other South both map to OTHER: sum them
-        b = b.groupby(cols[:-1], as_index=False, sort=False)["migrant_stock"].sum(min_count=1)
-        put("bilateral_stock", b.astype({"dataset": "str", "edition": "int16", "year": "int16",
-                                         "sex": "str", "origin_code": "int32",
-                                         "destination_code": "int32", "migrant_stock": "float64"}),
-            bsources)
+        put("bilateral_stock", _combine(bilateral, "bilateral_stock"), bsources)
     steps.update()
 
     # 5. bilateral remittances (KNOMAD; model estimates)
@@ -320,12 +326,7 @@ def build(data_dir=None, *, progress: bool = True) -> Path:
             rems.append(df.assign(dataset=key))
             rsources.append(key)
     if rems:
-        cols = ["dataset", "edition", "year", "sending_code", "receiving_code", "remittances_usd"]
-        r = pd.concat([d[cols] for d in rems], ignore_index=True)
-        r = r.groupby(cols[:-1], as_index=False, sort=False)["remittances_usd"].sum(min_count=1)
-        put("bilateral_remittances", r.astype({"dataset": "str", "edition": "int16", "year": "int16",
-                                               "sending_code": "int32", "receiving_code": "int32",
-                                               "remittances_usd": "float64"}), rsources)
+        put("bilateral_remittances", _combine(rems, "bilateral_remittances"), rsources)
     steps.update()
 
     # 6. World Bank WDI series and economies

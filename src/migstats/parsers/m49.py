@@ -145,7 +145,7 @@ def read_annex(path: str | PathLike) -> dict[str, pd.DataFrame]:
     h, cols = _annex_columns(frame, path, sheet)
     data = frame.iloc[h + 1:]
     data = data[data.iloc[:, cols["location_code"]].map(_code).notna()]
-    type_code_col, type_name_col = cols["Location Type"], cols["Location Type"] + 1
+    type_name_col = cols["Location Type"] + 1  # the column after the type code holds its name
     kinds = data.iloc[:, type_name_col].map(_name)
     is_area = (kinds == "Country/Area").to_numpy()
 

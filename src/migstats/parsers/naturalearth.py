@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from os import PathLike
 
-import numpy as np
 import pandas as pd
 
 from migstats.exceptions import SourceLayoutError
