@@ -192,21 +192,32 @@ class _Data:
                 for i, code in enumerate(wide["refugees"].index):
                     out[int(code)] = (wide["refugees"].to_numpy("float64")[i],
                                       wide["asylum_seekers"].to_numpy("float64")[i])
-        self.rem_by_receiver: dict[int, tuple[float, pd.Series]] = {}  # total, senders largest first
         self.rem_latest = None
+        self._rem_sums = None  # (receiving_code, sending_code) -> US$, latest matrix
+        self._rem_by_receiver: dict[int, tuple[float, pd.Series]] = {}
         if self.bilateral_rem is not None:
             self.rem_latest = self.bilateral_rem["edition"].max()
             r = self.bilateral_rem[self.bilateral_rem["edition"] == self.rem_latest]
-            for k, g in r.groupby("receiving_code"):
-                s = g.groupby("sending_code")["remittances_usd"].sum()
-                self.rem_by_receiver[int(k)] = (float(s.sum()), s[(s > 0) & (s.index != OTHER_CODE)]
-                                                .sort_values(ascending=False))
+            self._rem_sums = r.groupby(["receiving_code", "sending_code"])["remittances_usd"].sum()
+            self._rem_receivers = set(self._rem_sums.index.get_level_values(0).astype(int))
         self._partners: dict[tuple, dict] = {}
         self._remittance_series: dict[int, pd.DataFrame] = {}
         # {id(wide table): {(location_code, sex, year): value}} for _cell (NaN cells left out)
-        self.cells = {id(w): {(int(code), sex, int(year)): float(v)
-                              for (code, sex, year), v in w.stack(level=[0, 1]).dropna().items()}
-                      for w in (self.dest, self.dest_agg, self.pop, self.orig, self.orig_agg)}
+        self.cells = {id(w): _cell_dict(w) for w in (self.dest, self.dest_agg, self.pop, self.orig, self.orig_agg)}
+
+    def remittance_senders(self, code: int) -> tuple[float, pd.Series]:
+        """Total received by ``code`` and its senders, largest first (latest bilateral matrix).
+
+        The senders exclude zero flows and the "other" row; the total includes them.
+        """
+        code = int(code)
+        if code not in self._rem_by_receiver:
+            if self._rem_sums is None or code not in self._rem_receivers:
+                return 0.0, pd.Series(dtype="float64")
+            s = self._rem_sums.xs(code, level=0)
+            self._rem_by_receiver[code] = (float(s.sum()), s[(s > 0) & (s.index != OTHER_CODE)]
+                                           .sort_values(ascending=False))
+        return self._rem_by_receiver[code]
 
     def partners(self, dataset: str, year: int, direction: str, code: int) -> tuple[np.ndarray, np.ndarray]:
         """Partner codes and stocks of ``code`` in one bilateral dataset-year (emigrants: by destination)."""
@@ -215,11 +226,26 @@ class _Data:
             g = self.bilateral_groups[(dataset, year)]
             own, other = (("origin_code", "destination_code") if direction == "emigrants"
                           else ("destination_code", "origin_code"))
-            sums = g.groupby([own, other])["migrant_stock"].sum()
-            self._partners[key] = {int(k): (s.index.get_level_values(1).to_numpy(), s.to_numpy())
-                                   for k, s in sums.groupby(level=0)}
+            sums = g.groupby([own, other])["migrant_stock"].sum()  # sorted by own, then other
+            owners = sums.index.get_level_values(0).to_numpy()
+            others = sums.index.get_level_values(1).to_numpy()
+            values = sums.to_numpy()
+            codes, starts = np.unique(owners, return_index=True)
+            ends = np.append(starts[1:], len(owners))
+            self._partners[key] = {int(k): (others[a:b], values[a:b]) for k, a, b in zip(codes, starts, ends)}
         empty = (np.array([], dtype="int32"), np.array([], dtype="float64"))
         return self._partners[key].get(int(code), empty)
+
+
+def _cell_dict(wide: pd.DataFrame) -> dict[tuple[int, str, int], float]:
+    """``{(location_code, sex, year): value}`` of a wide table (index location_code, columns
+    (sex, year)), NaN cells left out."""
+    values = wide.to_numpy("float64")
+    rows, cols = np.nonzero(~np.isnan(values))
+    codes = wide.index.to_numpy()[rows].astype("int64").tolist()
+    sexes = wide.columns.get_level_values(0).to_numpy()[cols].tolist()
+    years = wide.columns.get_level_values(1).to_numpy()[cols].astype("int64").tolist()
+    return dict(zip(zip(codes, sexes, years), values[rows, cols].tolist()))
 
 
 def _by_key(df: pd.DataFrame, value: str) -> dict[tuple[int, int, int], float]:
@@ -734,7 +760,7 @@ def top_remittance_senders(country, top_n: int = 10, *, data_dir=None) -> pd.Dat
         out.attrs.update(source="", note="No bilateral remittance matrix in the store.")
         return out
     latest = d.rem_latest
-    total, s = d.rem_by_receiver.get(c.location_code, (0.0, pd.Series(dtype="float64")))
+    total, s = d.remittance_senders(c.location_code)
     s = s.head(top_n)
     names = d.names.reindex(s.index)
     out = pd.DataFrame({"rank": np.arange(1, len(s) + 1), "location_code": s.index.astype("int32"),
@@ -867,7 +893,6 @@ def edition_comparison(country, *, data_dir=None) -> pd.DataFrame:
         partners, values = d.partners(ds, y, "emigrants", code)
         em = np.nansum(values[partners != code])
         ed = {"undesa_2019_od": 2019, "undesa_2019_od_csv": 2019, "undesa_2024_od": 2024}.get(ds, y)
-        label = _cite(ds).split(",")[0] + " " + ("(origin x destination)" if ds.startswith("undesa") else "matrix")
         label = f"{SOURCES[ds].publisher} {SOURCES[ds].title.split(' (')[0]}"
         pe = pop_ed(2020, 2020) if ed == 2021 else pop_ed(2019, 2019) if ed == 2019 else float("nan")
         rows.append(("emigrants", label, ed, y, float(em) if em else float("nan"), pe))

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import Normalize, to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -259,7 +259,7 @@ def _frame(ax, base: _BaseMap) -> None:
 
 
 def _collection(paths, *, gid, **kw):
-    pc = PatchCollection([PathPatch(p) for p in paths], **kw)
+    pc = PathCollection(paths, **kw)
     pc.set_gid(gid)
     return pc
 
