@@ -47,7 +47,9 @@ def _notebook(path: Path, *cells: str) -> Path:
 
 def _cheap(path: Path, *extra: str) -> Path:
     # "preloaded": a forked warm kernel starts with the fork server's imports (geopandas...)
-    return _notebook(path, 'import sys\nprint("preloaded", "geopandas" in sys.modules)\n'
+    # "exit status": a forked kernel must reap its own children (the fork server ignores SIGCHLD)
+    return _notebook(path, 'import subprocess, sys\nprint("preloaded", "geopandas" in sys.modules)\n'
+                           'print("exit status", subprocess.run(["sh", "-c", "exit 3"]).returncode)\n'
                            f'if country == "{FAILING}":\n    raise RuntimeError("deliberate failure")\n'
                            'print("rendered", country, top_n)', PUBLISH, *extra)
 
@@ -277,7 +279,8 @@ def test_warm_kernels_are_forked(batch):
     out, _, results = batch
     for r in results:
         if r.status == "ok":
-            assert "preloaded True" in _stdout(out / r.label / "2024" / "profile.ipynb"), r.label
+            printed = _stdout(out / r.label / "2024" / "profile.ipynb")
+            assert "preloaded True" in printed and "exit status 3" in printed, r.label
 
 
 # -- Dask distributed -----------------------------------------------------------------------------

@@ -127,6 +127,9 @@ def _warm_caches(data_dir: str | None) -> None:
 
 
 def _become_kernel(req: dict) -> None:
+    # the server ignores SIGCHLD (its children are reaped automatically); a kernel must not, or
+    # waitpid fails in it and subprocess.run reports every child's exit status as 0
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()
     os.chdir(req.get("cwd") or os.getcwd())
     os.environ.clear()
