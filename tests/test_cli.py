@@ -40,3 +40,17 @@ def test_groups_lists_partner_groups_and_regions(data_dir, capsys):
     assert cli.main(["--data-dir", str(data_dir), "groups"]) == 0
     text = capsys.readouterr().out
     assert "Eastern Partnership" in text and "Central Asia" in text and "World Bank region" in text
+
+
+def test_cli_starts_without_heavy_imports():
+    """`migstats profile` starts its kernel server before importing pandas: the package and
+    the CLI module import only the exceptions; the public API still resolves on first use."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport migstats.cli\nassert 'pandas' not in sys.modules, 'pandas imported'\n"
+            "from migstats import Country, resolve, MigstatsError\n"
+            "print(isinstance(resolve('Belarus'), Country), 'pandas' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["True", "True"]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .countries import Country, country_table, resolve, resolve_many  # noqa: E402
 from .exceptions import (  # noqa: E402
     AmbiguousCountryError,
     CountryNotFoundError,
@@ -29,23 +28,28 @@ from .exceptions import (  # noqa: E402
     SourceVerificationError,
     StoreNotBuiltError,
 )
-from .groups import Group, list_groups, resolve_group  # noqa: E402
-from .store import build, load, load_boundaries, provenance  # noqa: E402
 
 
 def __getattr__(name):
-    # heavy modules (matplotlib, geopandas, papermill) load on first use
+    # every module but the exceptions loads on first use: pandas, matplotlib, geopandas and
+    # papermill take seconds to import, and `migstats profile` starts its kernel server first
     import importlib
 
-    lazy = {"profile": ("indicators", "profile"), "group_profile": ("indicators", "group_profile"),
+    lazy = {"Country": ("countries", "Country"), "country_table": ("countries", "country_table"),
+            "resolve": ("countries", "resolve"), "resolve_many": ("countries", "resolve_many"),
+            "Group": ("groups", "Group"), "list_groups": ("groups", "list_groups"),
+            "resolve_group": ("groups", "resolve_group"), "build": ("store", "build"),
+            "load": ("store", "load"), "load_boundaries": ("store", "load_boundaries"),
+            "provenance": ("store", "provenance"),
+            "profile": ("indicators", "profile"), "group_profile": ("indicators", "group_profile"),
             "Profile": ("indicators", "Profile"), "Figure": ("indicators", "Figure"),
             "corridors": ("indicators", "corridors"), "fetch": ("fetch", "fetch"),
             "render_profile": ("profiles", "render_profile")}
     if name in lazy:
         mod, attr = lazy[name]
         return getattr(importlib.import_module(f".{mod}", __name__), attr)
-    if name in ("indicators", "maps", "charts", "profiles", "render", "geography", "models", "flows",
-                "narrative", "explore", "style"):
+    if name in ("countries", "groups", "store", "indicators", "maps", "charts", "profiles", "render",
+                "geography", "models", "flows", "narrative", "explore", "style"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'migstats' has no attribute {name!r}")
 
