@@ -280,3 +280,49 @@ def test_failed_render_keeps_the_previous_profile(full_profile, data_dir, tmp_pa
     assert after.keys() == before.keys()
     assert all(after[k] == before[k] for k in before)
     assert not [p.name for p in folder.parent.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+# -- the command line: first run on a fresh machine, warm kernel -----------------------------------
+def test_cli_first_run_fetches_builds_and_renders(data_dir, tmp_path):
+    """`migstats profile` on a data root with no sources: fetched from the mirror named by
+    MIGSTATS_MIRROR, store built, profile rendered on a forked kernel; the numbers shown are the
+    indicator module's."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root, out = tmp_path / "fresh", tmp_path / "reports"
+    env = dict(os.environ, MIGSTATS_MIRROR=str(data_dir / "raw"), MIGSTATS_DATA_DIR=str(root), MPLBACKEND="Agg")
+    res = subprocess.run([sys.executable, "-m", "migstats.cli", "-q", "profile", "Belarus", "--out", str(out),
+                          "--timings"], env=env, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "No data store yet" in res.stderr
+    assert "kernel_server_ready" in res.stderr  # the default: a forked, pre-loaded kernel
+    assert json.loads((root / "processed" / "provenance.json").read_text())["tables"]
+    folder = out / "BLR" / "2024"
+    assert (folder / "profile.html").is_file()
+    shown = {f["name"]: f["value"] for f in _published(folder / "profile.ipynb")["figures"]}
+    p = indicators.profile("BLR", 2024, data_dir=data_dir)
+    exp = {f["name"]: f["value"] for f in p.to_dict()["figures"]}
+    assert shown.keys() == exp.keys()
+    assert {k: v for k, v in shown.items() if v is not None} == pytest.approx(
+        {k: v for k, v in exp.items() if v is not None and not math.isnan(v)}, rel=1e-9)
+
+
+def test_jupyter_imports_skip_the_iri_checker_only():
+    """nbformat imported after _prepare_jupyter_imports: no rfc3987_syntax (2 s), and notebook
+    validation still rejects an invalid notebook."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom migstats import profiles\nprofiles._prepare_jupyter_imports()\n"
+            "import nbformat, papermill, nbconvert\n"
+            "assert sys.modules.get('rfc3987_syntax') is None\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+            "nbformat.validate(nb)\n"
+            "nb.cells[0]['cell_type'] = 'no such type'\n"
+            "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n    print('rejected')\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "rejected"

@@ -19,6 +19,7 @@ import functools
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -27,8 +28,8 @@ from pathlib import Path
 from .exceptions import DataNotAvailableError
 
 __all__ = ["ProfileParameters", "validate_parameters", "render_profile", "profile_dir", "notebook_path",
-           "FIGURES_MIMETYPE", "FORMATS", "show_figure", "show_figures", "setup_notebook", "show_table", "publish_profile", "make_figures",
-           "save_figures", "save_tables", "export_html"]
+           "FIGURES_MIMETYPE", "FORMATS", "show_figure", "show_figures", "setup_notebook",
+           "show_table", "publish_profile", "make_figures", "save_figures", "save_tables", "export_html"]
 
 #: Custom output type carrying the profile's figures as JSON (read back by tests and the index page).
 FIGURES_MIMETYPE = "application/vnd.migstats.profile+json"
@@ -235,6 +236,21 @@ def save_tables(p, folder) -> list[Path]:
 
 
 # -- executing and exporting ----------------------------------------------------------------------
+def _prepare_jupyter_imports() -> None:
+    """Call before importing nbformat, papermill or nbconvert: skips a 2 s import they don't need.
+
+    nbformat validates notebooks with jsonschema. Where the ``format-nongpl`` extra of
+    jsonschema is installed (Jupyter Server pulls it in), importing jsonschema imports
+    ``rfc3987_syntax`` to check the ``iri`` string format, and that module compiles a Lark
+    grammar at import: measured 1.8 s of the 2.5 s that ``import nbformat`` took on the
+    2-core test machine (python-jsonschema/jsonschema#1392). The notebook schema has no
+    ``iri`` format, so when jsonschema is not imported yet, this marks ``rfc3987_syntax`` as
+    unavailable, which jsonschema handles by not registering that one format checker.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
 _HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {#- self-contained: no require.js, MathJax or mermaid from a CDN (console errors offline; MathJax
     would also typeset the text between two "US$" as mathematics) -#}
@@ -251,9 +267,28 @@ _HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
+def _preload_jupyter(formats=("html",)) -> None:
+    """Import papermill and warm the HTML exporter now rather than when first needed.
+
+    ``migstats profile`` calls this while its kernel server starts on the other core. The
+    exporter compiles its Jinja templates at its first export (0.3 s), so it exports a
+    one-cell notebook here.
+    """
+    _prepare_jupyter_imports()
+    import papermill  # noqa: F401
+
+    if "html" in formats:
+        import nbformat.v4 as nbf
+
+        nb = nbf.new_notebook(cells=[nbf.new_markdown_cell("# warm-up"), nbf.new_code_cell(
+            "1", outputs=[nbf.new_output("display_data", data={"text/html": "<b>1</b>"})])])
+        _html_exporter().from_notebook_node(nb)
+
+
 @functools.lru_cache(maxsize=1)
 def _html_exporter():
     """One configured exporter per process (building its Jinja environment is the slow part)."""
+    _prepare_jupyter_imports()
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
@@ -269,6 +304,7 @@ def export_html(ipynb_path, html_path, title: str | None = None) -> Path:
 
     ``title`` becomes the page's ``<title>`` (default: the notebook's file name).
     """
+    _prepare_jupyter_imports()
     import nbformat
 
     nb = nbformat.read(str(ipynb_path), as_version=4)
@@ -296,8 +332,10 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
         Root output folder; the profile goes to :func:`profile_dir`.
     formats : iterable of {"html", "ipynb", "png", "csv"}
     execute : callable, optional
-        ``execute(input_nb, output_nb, parameters, cwd)`` to run the notebook (the batch
-        renderer passes a warm-kernel executor); default papermill with a fresh kernel.
+        ``execute(input_nb, output_nb, parameters, cwd, kernel_name)`` to run the notebook
+        (``migstats profile`` and the batch renderer pass
+        :meth:`~migstats.warm_kernels.ForkServer.executor`); default papermill with a fresh
+        kernel.
     timings : dict, optional
         Filled with seconds per stage (validate, execute, html, total).
     notebook : path, optional
@@ -344,6 +382,7 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
 
 
 def _papermill_execute(input_nb, output_nb, parameters, cwd, kernel_name="python3"):
+    _prepare_jupyter_imports()
     import papermill as pm
 
     # the output notebook is written once at the end, not after every cell (it is swapped

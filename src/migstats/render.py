@@ -81,6 +81,9 @@ def _worker_init(socket_dirs, kernel_socket, data_dir, warm, local=False):
 
         exit_with_parent()
     _WORKER.update(kernel_socket=kernel_socket, kernel_dirs=socket_dirs, data_dir=data_dir, warm=warm)
+    from .profiles import _prepare_jupyter_imports
+
+    _prepare_jupyter_imports()
     import nbconvert  # noqa: F401  (import once per worker)
     import papermill  # noqa: F401
 
@@ -88,18 +91,9 @@ def _worker_init(socket_dirs, kernel_socket, data_dir, warm, local=False):
 def _executor():
     if not _WORKER.get("warm"):
         return None
-    import papermill as pm
+    from .warm_kernels import papermill_executor
 
-    from .warm_kernels import kernel_manager_class
-
-    WarmKernelManager = kernel_manager_class(_WORKER["kernel_dirs"], os.path.dirname(_WORKER["kernel_socket"]))
-
-    def execute(input_nb, output_nb, parameters, cwd, kernel_name):
-        pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, progress_bar=False,
-                            cwd=str(cwd), log_output=False, kernel_manager_class=WarmKernelManager,
-                            request_save_on_cell_execute=False)
-
-    return execute
+    return papermill_executor(_WORKER["kernel_dirs"], _WORKER["kernel_socket"])
 
 
 def _render_one(params_dict: dict, out: str, formats: tuple, notebook: str | None, fingerprint: str):
@@ -133,9 +127,10 @@ def _short_error(exc: BaseException) -> str:
 
 def _write_extras(folder: Path, fingerprint: str) -> None:
     """From the executed notebook: the headline JSON and a thumbnail for the index; then the stamp."""
-    import nbformat
+    from .profiles import FIGURES_MIMETYPE, _prepare_jupyter_imports
 
-    from .profiles import FIGURES_MIMETYPE
+    _prepare_jupyter_imports()
+    import nbformat
 
     nb_path = folder / "profile.ipynb"
     summary, thumb = None, None
@@ -223,7 +218,8 @@ def render(countries=None, *, group=None, all=False, year=2024, top_n=10, denomi
     notebook : path, optional
         Another parameterised notebook to run (default: the country profile).
     warm : bool
-        Use the kernel fork server (default); ``False`` starts a cold kernel per profile.
+        Use the kernel fork server (default, where the platform can fork); ``False`` starts a
+        cold kernel per profile.
 
     Returns
     -------
@@ -234,7 +230,9 @@ def render(countries=None, *, group=None, all=False, year=2024, top_n=10, denomi
 
     from . import store
     from .profiles import notebook_path, profile_dir
+    from .warm_kernels import ForkServer
 
+    warm = warm and ForkServer.available()
     store.ensure_built(data_dir, progress=progress)
     items = _items(countries, group, all, year, top_n, denominator, data_dir)
     out = Path(out)

@@ -24,6 +24,7 @@ script so that it starts in milliseconds.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -35,7 +36,7 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["ForkServer", "PRELOAD", "kernel_manager_class", "exit_with_parent"]
+__all__ = ["ForkServer", "PRELOAD", "kernel_manager_class", "papermill_executor", "exit_with_parent"]
 
 #: Modules the fork server imports once, so that kernels start with them loaded.
 PRELOAD = (
@@ -74,13 +75,16 @@ def exit_with_parent(interval: float = 0.5) -> None:
 
 
 # -- the server ---------------------------------------------------------------------------------
-def _serve(socket_path: str, data_dir: str | None) -> None:
+def _serve(socket_path: str, data_dir: str | None, draw: bool) -> None:
     import importlib
 
     exit_with_parent()
     for name in PRELOAD:
         importlib.import_module(name)
-    _warm_caches(data_dir)
+    _warm_caches(data_dir, draw)
+    # kernels' garbage collections then skip the server's millions of objects (and leave their
+    # pages shared): the use the gc.freeze documentation gives for a fork server
+    gc.freeze()
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(socket_path)
     srv.listen(64)
@@ -94,9 +98,6 @@ def _serve(socket_path: str, data_dir: str | None) -> None:
             if not line:
                 continue
             req = json.loads(line)
-            if req.get("command") == "stop":
-                conn.sendall(b"stopped\n")
-                break
             pid = os.fork()
             if pid == 0:  # the kernel
                 srv.close()
@@ -104,11 +105,15 @@ def _serve(socket_path: str, data_dir: str | None) -> None:
                 _become_kernel(req)
                 os._exit(0)
             conn.sendall(f"{pid}\n".encode())
-    srv.close()
 
 
-def _warm_caches(data_dir: str | None) -> None:
-    """Load the store and draw one map so that kernels inherit warm caches (best effort)."""
+def _warm_caches(data_dir: str | None, draw: bool = True) -> None:
+    """Load the store and the projected boundaries, and with ``draw`` draw one map, so that
+    kernels inherit warm caches (best effort).
+
+    Drawing fills matplotlib's font and text caches: worth it when many kernels are forked
+    (a batch), not for one profile, whose kernel would draw the map itself just as fast.
+    """
     try:
         import matplotlib.pyplot as plt
 
@@ -119,9 +124,11 @@ def _warm_caches(data_dir: str | None) -> None:
         indicators._data(data_dir)
         for name in ("countries", "country_names", "area_points"):
             store.load(name, data_dir)
-        fig = maps.diaspora_map("BLR", 2024, data_dir=data_dir)
-        fig.savefig(os.devnull, format="png")
-        plt.close("all")
+        maps._base("110m", data_dir)
+        if draw:
+            fig = maps.diaspora_map("BLR", 2024, data_dir=data_dir)
+            fig.savefig(os.devnull, format="png")
+            plt.close("all")
     except Exception as exc:  # warming is an optimisation only
         print(f"warm-up skipped: {exc!r}", file=sys.stderr, flush=True)
 
@@ -201,8 +208,40 @@ def kernel_manager_class(kernel_dirs: list[str], ipc_dir: str):
     ipc_dir : str
         Folder for the kernels' ``ipc`` socket files.
     """
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
+
+    class WarmKernelClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            """As jupyter_client's, without its closing 0.2 s wait for silence on IOPub.
+
+            A forked kernel answers ``kernel_info`` in milliseconds, so that wait was half
+            of its start-up. Leftover IOPub messages are harmless: nbclient skips messages
+            that answer other requests.
+            """
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    pass
+                else:
+                    if msg["msg_type"] == "kernel_info_reply":
+                        try:  # IOPub connected? (its first message: the kernel's busy status)
+                            await self.iopub_channel.get_msg(timeout=0.2)
+                        except Empty:
+                            pass
+                        else:
+                            self._handle_kernel_info_reply(msg)
+                            return
+                if not await self.is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
     class WarmKernelManager(AsyncKernelManager):
         def __init__(self, *args, **kwargs):
@@ -210,10 +249,33 @@ def kernel_manager_class(kernel_dirs: list[str], ipc_dir: str):
             kwargs.setdefault("transport", "ipc")
             kwargs.setdefault("kernel_spec_manager", KernelSpecManager(kernel_dirs=kernel_dirs))
             super().__init__(*args, **kwargs)
+            self.client_factory = WarmKernelClient
             # ipc endpoints are files: keep them in the server's private folder
             self.ip = os.path.join(ipc_dir, f"k-{os.getpid()}-{id(self) % 1000003}")
 
     return WarmKernelManager
+
+
+def papermill_executor(kernel_dirs: list[str], socket_path: str):
+    """A notebook executor (papermill) whose kernels are forked by the server at ``socket_path``.
+
+    Returns ``execute(input_nb, output_nb, parameters, cwd, kernel_name)``; ``kernel_name``
+    is ignored (the kernel is always a fork of the server). Used by :meth:`ForkServer.executor`
+    and by batch worker processes, which know the server only by its paths.
+    """
+    from .profiles import _prepare_jupyter_imports
+
+    _prepare_jupyter_imports()
+    import papermill as pm
+
+    WarmKernelManager = kernel_manager_class(kernel_dirs, os.path.dirname(socket_path))
+
+    def execute(input_nb, output_nb, parameters, cwd, kernel_name=None):
+        pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, progress_bar=False,
+                            cwd=str(cwd), log_output=False, kernel_manager_class=WarmKernelManager,
+                            request_save_on_cell_execute=False)
+
+    return execute
 
 
 # -- the client side --------------------------------------------------------------------------
@@ -224,6 +286,13 @@ class ForkServer:
     ----------
     data_dir : path, optional
         Data root whose store the server loads before forking.
+    wait : bool
+        Return only when the server is ready (default). With ``False`` the server warms up
+        while the caller goes on; :meth:`wait` (called by :meth:`executor` and
+        :meth:`kernel_manager_class`) blocks until it is ready.
+    warm_figures : bool
+        Also draw a map in the server to warm matplotlib's caches (pays off for a batch;
+        ``migstats profile`` turns it off for its one kernel).
 
     Examples
     --------
@@ -231,22 +300,41 @@ class ForkServer:
     ...     papermill.execute_notebook(src, dst, kernel_manager_class=fs.kernel_manager_class())
     """
 
-    def __init__(self, data_dir=None, *, startup_timeout: float = 120.0):
+    def __init__(self, data_dir=None, *, wait: bool = True, warm_figures: bool = True):
         self.data_dir = None if data_dir is None else str(data_dir)
         self._tmp = tempfile.TemporaryDirectory(prefix="migstats-kernels-")
         self.socket_path = os.path.join(self._tmp.name, "forkserver.sock")
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
+        self._t0 = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "serve", self.socket_path, self.data_dir or ""],
+            [sys.executable, __file__, "serve", self.socket_path, self.data_dir or "",
+             "draw" if warm_figures else "nodraw"],
             stdout=subprocess.PIPE, stderr=None, text=True, env=env)
-        t0 = time.monotonic()
+        self.startup_seconds: float | None = None
+        self._write_kernelspec()
+        if wait:
+            self.wait()
+
+    @staticmethod
+    def available() -> bool:
+        """Whether this platform can fork kernels (``os.fork`` and Unix sockets: not Windows)."""
+        return hasattr(os, "fork") and hasattr(socket, "AF_UNIX")
+
+    def wait(self) -> None:
+        """Block until the server has imported its modules and warmed its caches.
+
+        With ``ForkServer(wait=False)`` the caller goes on with its own start-up (importing
+        papermill, say) on the other core while the server warms up; kernels can be asked for
+        only after this returns (:meth:`kernel_manager_class` and :meth:`executor` call it).
+        """
+        if self.startup_seconds is not None:
+            return
         line = self.process.stdout.readline()
         if line.strip() != "ready":
             self.close()
             raise RuntimeError(f"The kernel fork server did not start (said {line!r}); run "
-                               "`migstats render --no-warm` to use plain papermill kernels.")
-        self.startup_seconds = time.monotonic() - t0
-        self._write_kernelspec()
+                               "migstats with --no-warm to use plain papermill kernels.")
+        self.startup_seconds = time.monotonic() - self._t0
 
     def _write_kernelspec(self) -> None:
         kdir = Path(self._tmp.name) / "kernels" / _KERNEL_NAME
@@ -259,23 +347,23 @@ class ForkServer:
 
     def kernel_manager_class(self):
         """An ``AsyncKernelManager`` subclass launching forked kernels over ``ipc`` transport."""
+        self.wait()
         return kernel_manager_class(self.kernel_dirs, self._tmp.name)
 
+    def executor(self):
+        """``execute(input_nb, output_nb, parameters, cwd, kernel_name)`` running papermill on a
+        forked kernel (the ``execute`` argument of :func:`migstats.profiles.render_profile`)."""
+        self.wait()
+        return papermill_executor(self.kernel_dirs, self.socket_path)
+
     def close(self) -> None:
-        """Stop the server (running kernels finish on their own)."""
+        """Stop the server (kernels already forked run on, each until its notebook ends)."""
         if self.process.poll() is None:
-            try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.settimeout(5)
-                s.connect(self.socket_path)
-                s.sendall(b'{"command": "stop"}\n')
-                s.recv(16)
-                s.close()
-                self.process.wait(timeout=10)
-            except OSError:
-                self.process.kill()
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            # the server holds nothing worth a clean shutdown, and interpreter exit with
+            # geopandas loaded takes half a second: kill it
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
         self._tmp.cleanup()
 
     def __enter__(self):
@@ -290,6 +378,6 @@ if __name__ == "__main__":
     if cmd == "launch":
         sys.exit(_relay(sys.argv[2], sys.argv[3]))
     elif cmd == "serve":
-        _serve(sys.argv[2], sys.argv[3] or None)
+        _serve(sys.argv[2], sys.argv[3] or None, sys.argv[4] == "draw")
     else:
-        sys.exit(f"usage: {sys.argv[0]} serve SOCKET [DATA_DIR] | launch SOCKET CONNECTION_FILE")
+        sys.exit(f"usage: {sys.argv[0]} serve SOCKET DATA_DIR draw|nodraw | launch SOCKET CONNECTION_FILE")
