@@ -310,6 +310,61 @@ def test_cli_first_run_fetches_builds_and_renders(data_dir, tmp_path):
         {k: v for k, v in exp.items() if v is not None and not math.isnan(v)}, rel=1e-9)
 
 
+# -- figures drawn in parallel ---------------------------------------------------------------------
+def _png_formatter(fig):
+    import io
+    import os
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return {"image/png": buf.getvalue()}, {"pid": os.getpid()}
+
+
+@pytest.fixture(scope="module")
+def three_figures(data_dir):
+    from migstats import charts
+
+    figs = [charts.top_corridors_chart("BLR", 2024, "emigrants", 10, data_dir=data_dir),
+            charts.top_corridors_chart("TJK", 2024, "immigrants", 10, data_dir=data_dir),
+            charts.remittance_chart("TJK", data_dir=data_dir)]
+    yield figs
+    profiles.close_figures(dict(enumerate(figs)))
+
+
+def test_format_figures_in_parallel_gives_the_same_png(three_figures):
+    import os
+
+    if not profiles._can_fork_figures():
+        pytest.skip("parallel figures need Linux and more than one core")
+    parallel = profiles.format_figures(three_figures, _png_formatter)
+    serial = [_png_formatter(f) for f in three_figures]
+    assert [d["image/png"] for d, _ in parallel] == [d["image/png"] for d, _ in serial]
+    pids = [md["pid"] for _, md in parallel]
+    assert pids[1] == os.getpid() and pids[0] == pids[2] != os.getpid()  # every other one in the child
+
+
+def test_format_figures_child_failure_leaves_its_share_to_the_caller(three_figures):
+    import os
+
+    if not profiles._can_fork_figures():
+        pytest.skip("parallel figures need Linux and more than one core")
+    parent = os.getpid()
+
+    def fails_in_child(fig):
+        if os.getpid() != parent:
+            raise RuntimeError("child failure")
+        return _png_formatter(fig)
+
+    out = profiles.format_figures(three_figures, fails_in_child)
+    assert out[0] is None and out[2] is None and out[1][0]["image/png"][:4] == b"\x89PNG"
+    with pytest.raises(ChildProcessError):  # the child was reaped
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_format_figures_outside_ipython_does_nothing(three_figures):
+    assert profiles.format_figures(three_figures) == [None, None, None]
+
+
 def test_jupyter_imports_skip_the_iri_checker_only():
     """nbformat imported after _prepare_jupyter_imports: no rfc3987_syntax (2 s), and notebook
     validation still rejects an invalid notebook."""
