@@ -259,9 +259,10 @@ def main(argv=None) -> int:
         print("migstats: interrupted", file=sys.stderr)
         return 130
     finally:
-        # the interpreter's last garbage collection walks every object pandas, matplotlib and
-        # papermill created (0.2 s): frozen objects are skipped, and the OS frees them anyway
-        gc.freeze()
+        if argv is None:  # run as the `migstats` program, the process ends now
+            # the interpreter's last garbage collection walks every object pandas, matplotlib
+            # and papermill created (0.2 s): frozen objects are skipped, the OS frees them
+            gc.freeze()
 
 
 if __name__ == "__main__":  # pragma: no cover
