@@ -50,6 +50,7 @@ def _cheap(path: Path, *extra: str) -> Path:
     # "exit status": a forked kernel must reap its own children (the fork server ignores SIGCHLD)
     return _notebook(path, 'import subprocess, sys\nprint("preloaded", "geopandas" in sys.modules)\n'
                            'print("exit status", subprocess.run(["sh", "-c", "exit 3"]).returncode)\n'
+                           'import os\nprint("parallel figures", os.environ.get("MIGSTATS_PARALLEL_FIGURES"))\n'
                            f'if country == "{FAILING}":\n    raise RuntimeError("deliberate failure")\n'
                            'print("rendered", country, top_n)', PUBLISH, *extra)
 
@@ -281,6 +282,9 @@ def test_warm_kernels_are_forked(batch):
         if r.status == "ok":
             printed = _stdout(out / r.label / "2024" / "profile.ipynb")
             assert "preloaded True" in printed and "exit status 3" in printed, r.label
+            # two workers on this 2-core machine: each kernel draws its figures itself
+            cores = len(os.sched_getaffinity(0))
+            assert f"parallel figures {0 if cores <= 2 else 1}" in printed, r.label
 
 
 # -- Dask distributed -----------------------------------------------------------------------------

@@ -152,7 +152,15 @@ def show_figures(figs: dict, names) -> None:
         show_figure(fig, name, formatted=formatted)
 
 
+#: Environment variable: ``0`` draws every figure in the kernel process itself. The batch
+#: renderer sets it when its workers already keep every core busy (a second drawing process
+#: then costs 5 %).
+PARALLEL_FIGURES_ENV = "MIGSTATS_PARALLEL_FIGURES"
+
+
 def _can_fork_figures() -> bool:
+    if os.environ.get(PARALLEL_FIGURES_ENV) == "0":
+        return False
     if not sys.platform.startswith("linux"):  # fork without exec: safe enough only on Linux
         return False
     return len(os.sched_getaffinity(0)) > 1
@@ -175,8 +183,9 @@ def format_figures(figs: list, formatter=None, *, timeout: float = 60.0) -> list
     -------
     list
         ``(data, metadata)`` per figure, or ``None`` for a figure not formatted here (all of
-        them outside IPython, with fewer than two figures, on one core or off Linux; the
-        child's share if it failed): :func:`show_figure` then draws it as usual.
+        them outside IPython, with fewer than two figures, on one core, off Linux or with
+        ``MIGSTATS_PARALLEL_FIGURES=0``; the child's share if it failed): :func:`show_figure`
+        then draws it as usual.
     """
     import pickle
     import select
@@ -184,6 +193,7 @@ def format_figures(figs: list, formatter=None, *, timeout: float = 60.0) -> list
     import warnings
 
     out: list = [None] * len(figs)
+    ip = None
     if formatter is None:
         from IPython import get_ipython
 
@@ -206,6 +216,8 @@ def format_figures(figs: list, formatter=None, *, timeout: float = 60.0) -> list
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             sys.stdout = sys.stderr = open(os.devnull, "w")
             warnings.simplefilter("ignore")
+            if ip is not None:  # IPython reports a formatter's error on the kernel's IOPub socket
+                ip.showtraceback = lambda *args, **kwargs: None
             payload = pickle.dumps([formatter(figs[i]) for i in theirs])
             with os.fdopen(w, "wb") as fh:
                 fh.write(payload)

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .profiles import PARALLEL_FIGURES_ENV
 
 __all__ = ["RenderResult", "render", "inputs_fingerprint", "write_index", "SUMMARY_FILE", "STAMP_FILE"]
 
@@ -74,8 +75,10 @@ def _is_current(folder: Path, fingerprint: str) -> bool:
 _WORKER: dict = {}
 
 
-def _worker_init(socket_dirs, kernel_socket, data_dir, warm, local=False):
+def _worker_init(socket_dirs, kernel_socket, data_dir, warm, local=False, parallel_figures=False):
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # kernels inherit this: a second process drawing figures only pays when a core is idle
+    os.environ[PARALLEL_FIGURES_ENV] = "1" if parallel_figures else "0"
     if local:  # a killed batch must not leave its worker processes behind
         from .warm_kernels import exit_with_parent
 
@@ -287,12 +290,14 @@ def _run_local(args, jobs, data_dir, warm, done):
 
         server = ForkServer(data_dir)
     try:
+        workers = max(1, min(int(jobs), len(args)))
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         init = (server.kernel_dirs if server else None, server.socket_path if server else None,
-                None if data_dir is None else str(data_dir), bool(server), True)
+                None if data_dir is None else str(data_dir), bool(server), True, workers < cores)
         import multiprocessing as mp
 
         ctx = mp.get_context("spawn")  # no fork of a process holding threads and event loops
-        with ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=ctx, initializer=_worker_init,
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
                                  initargs=init) as pool:
             futures = [pool.submit(_render_one, *a) for a in args]
             try:
