@@ -282,9 +282,18 @@ def test_warm_kernels_are_forked(batch):
         if r.status == "ok":
             printed = _stdout(out / r.label / "2024" / "profile.ipynb")
             assert "preloaded True" in printed and "exit status 3" in printed, r.label
-            # two workers on this 2-core machine: each kernel draws its figures itself
-            cores = len(os.sched_getaffinity(0))
-            assert f"parallel figures {0 if cores <= 2 else 1}" in printed, r.label
+
+
+def test_kernels_draw_figures_in_parallel_only_with_an_idle_core(data_dir, tmp_path):
+    nb = _cheap(tmp_path / "cheap.ipynb")
+    cores = len(os.sched_getaffinity(0))
+    for countries in (["BLR"], ["BLR", "TJK", "AFG"]):
+        out = tmp_path / f"reports-{len(countries)}"
+        results = render.render(countries, out=out, notebook=nb, jobs=2, data_dir=data_dir, progress=False)
+        assert [r.status for r in results] == ["ok"] * len(countries)
+        idle = min(2, len(countries)) < cores  # one worker, or more cores than the two workers
+        for c in countries:
+            assert f"parallel figures {int(idle)}" in _stdout(out / c / "2024" / "profile.ipynb"), (countries, c)
 
 
 # -- Dask distributed -----------------------------------------------------------------------------
