@@ -13,6 +13,10 @@ batch of short profiles. A *fork server* avoids that without giving up isolation
 3. the kernels use jupyter_client's ``ipc`` transport (Unix sockets, no TCP ports), which
    avoids the port-clash failures of parallel kernels (papermill issue #511).
 
+``migstats profile`` uses a server for its single notebook too: started with
+``wait=False`` before anything else, it imports and loads the data on one core while the
+command validates its arguments and imports papermill on the other.
+
 jupyter_client launches ``python warm_kernels.py launch SOCKET CONNECTION_FILE`` as the
 kernel command: a tiny relay (no heavy imports) that asks the server for a kernel, then
 lives as long as the kernel does and forwards signals (interrupt, terminate) to it; if the
