@@ -386,12 +386,12 @@ def test_format_figures_outside_ipython_does_nothing(three_figures):
 
 
 def test_jupyter_imports_skip_the_iri_checker_only():
-    """nbformat imported after _prepare_jupyter_imports: no rfc3987_syntax (2 s), and notebook
-    validation still rejects an invalid notebook."""
+    """nbformat imported after migstats: no rfc3987_syntax (2 s), and notebook validation still
+    rejects an invalid notebook."""
     import subprocess
     import sys
 
-    code = ("import sys\nfrom migstats import profiles\nprofiles._prepare_jupyter_imports()\n"
+    code = ("import sys\nimport migstats\n"
             "import nbformat, papermill, nbconvert\n"
             "assert sys.modules.get('rfc3987_syntax') is None\n"
             "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
@@ -401,3 +401,16 @@ def test_jupyter_imports_skip_the_iri_checker_only():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "rejected"
+
+
+def test_cli_falls_back_to_a_plain_kernel_when_the_server_fails(data_dir, tmp_path, monkeypatch, capsys):
+    from migstats.warm_kernels import ForkServer
+
+    def broken(self):
+        raise RuntimeError("The kernel fork server did not start (said '').")
+
+    monkeypatch.setattr(ForkServer, "executor", broken)
+    out = tmp_path / "reports"
+    assert cli.main(["--data-dir", str(data_dir), "-q", "profile", "MDA", "--out", str(out)]) == 0
+    assert "Using a plain kernel" in capsys.readouterr().err
+    assert (out / "MDA" / "2024" / "profile.html").is_file()

@@ -17,6 +17,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import sys  # noqa: E402
+
+# nbformat (under papermill and nbconvert) validates notebooks with jsonschema, whose
+# ``format-nongpl`` extra (Jupyter Server installs it) imports ``rfc3987_syntax`` to check the
+# ``iri`` string format; that module compiles a Lark grammar at import: 1.8 s of the 2.5 s
+# ``import nbformat`` took on the 2-core test machine (python-jsonschema/jsonschema#1392).
+# No notebook schema uses ``iri``, so in a process that imports migstats before jsonschema the
+# module is marked unavailable, and jsonschema leaves out that one format checker.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)
+
 from .exceptions import (  # noqa: E402
     AmbiguousCountryError,
     CountryNotFoundError,

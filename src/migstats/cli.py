@@ -131,9 +131,13 @@ def _profile(args) -> int:
             store.ensure_built(args.data_dir, progress=not args.quiet)
         _preload_jupyter(formats)  # papermill, nbconvert: while the kernel server warms up
         timings["jupyter_ready"] = time.perf_counter() - t0
-        execute = server.executor() if server else None
+        execute = None
         if server:
-            timings["kernel_server_ready"] = time.perf_counter() - t0
+            try:
+                execute = server.executor()
+                timings["kernel_server_ready"] = time.perf_counter() - t0
+            except RuntimeError as exc:  # the profile can still run, only slower
+                print(f"migstats: {exc} Using a plain kernel for this profile.", file=sys.stderr)
         out = render_profile(None if args.group else args.country, args.year, group=args.group,
                              top_n=args.top_n, denominator=args.denominator, out=args.out, formats=formats,
                              data_dir=args.data_dir, execute=execute, timings=timings)

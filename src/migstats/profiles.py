@@ -343,21 +343,6 @@ def save_tables(p, folder) -> list[Path]:
 
 
 # -- executing and exporting ----------------------------------------------------------------------
-def _prepare_jupyter_imports() -> None:
-    """Call before importing nbformat, papermill or nbconvert: skips a 2 s import they don't need.
-
-    nbformat validates notebooks with jsonschema. Where the ``format-nongpl`` extra of
-    jsonschema is installed (Jupyter Server pulls it in), importing jsonschema imports
-    ``rfc3987_syntax`` to check the ``iri`` string format, and that module compiles a Lark
-    grammar at import: measured 1.8 s of the 2.5 s that ``import nbformat`` took on the
-    2-core test machine (python-jsonschema/jsonschema#1392). The notebook schema has no
-    ``iri`` format, so when jsonschema is not imported yet, this marks ``rfc3987_syntax`` as
-    unavailable, which jsonschema handles by not registering that one format checker.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
-
-
 _HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {#- self-contained: no require.js, MathJax or mermaid from a CDN (console errors offline; MathJax
     would also typeset the text between two "US$" as mathematics) -#}
@@ -381,7 +366,6 @@ def _preload_jupyter(formats=("html",)) -> None:
     exporter compiles its Jinja templates at its first export (0.3 s), so it exports a
     one-cell notebook here.
     """
-    _prepare_jupyter_imports()
     import papermill  # noqa: F401
 
     if "html" in formats:
@@ -395,7 +379,6 @@ def _preload_jupyter(formats=("html",)) -> None:
 @functools.lru_cache(maxsize=1)
 def _html_exporter():
     """One configured exporter per process (building its Jinja environment is the slow part)."""
-    _prepare_jupyter_imports()
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
@@ -406,15 +389,15 @@ def _html_exporter():
                         extra_loaders=[DictLoader({"migstats_profile.html.j2": _HTML_TEMPLATE})])
 
 
-def export_html(ipynb_path, html_path, title: str | None = None) -> Path:
+def export_html(ipynb_path, html_path, title: str | None = None, *, notebook=None) -> Path:
     """Export an executed notebook to self-contained HTML with the code hidden (nbconvert).
 
     ``title`` becomes the page's ``<title>`` (default: the notebook's file name).
+    ``notebook``: the notebook already in memory (then ``ipynb_path`` is not read again).
     """
-    _prepare_jupyter_imports()
     import nbformat
 
-    nb = nbformat.read(str(ipynb_path), as_version=4)
+    nb = notebook if notebook is not None else nbformat.read(str(ipynb_path), as_version=4)
     exporter = _html_exporter()
     if title:
         nb.metadata["title"] = title
@@ -439,10 +422,10 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
         Root output folder; the profile goes to :func:`profile_dir`.
     formats : iterable of {"html", "ipynb", "png", "csv"}
     execute : callable, optional
-        ``execute(input_nb, output_nb, parameters, cwd, kernel_name)`` to run the notebook
-        (``migstats profile`` and the batch renderer pass
-        :meth:`~migstats.warm_kernels.ForkServer.executor`); default papermill with a fresh
-        kernel.
+        ``execute(input_nb, output_nb, parameters, cwd, kernel_name)`` to run the notebook,
+        returning the executed notebook or ``None`` (``migstats profile`` and the batch
+        renderer pass :meth:`~migstats.warm_kernels.ForkServer.executor`); default papermill
+        with a fresh kernel.
     timings : dict, optional
         Filled with seconds per stage (validate, execute, html, total).
     notebook : path, optional
@@ -471,12 +454,13 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
                  "figures_dir": str(staging / "figures") if "png" in formats else None,
                  "tables_dir": str(staging / "tables") if "csv" in formats else None}
         t = time.perf_counter()
-        (execute or _papermill_execute)(Path(notebook) if notebook else notebook_path(), nb_out, params.as_papermill(**extra), staging,
-                                         kernel_name)
+        executed = (execute or _papermill_execute)(Path(notebook) if notebook else notebook_path(), nb_out,
+                                                   params.as_papermill(**extra), staging, kernel_name)
         timings["execute"] = time.perf_counter() - t
         if "html" in formats:
             t = time.perf_counter()
-            export_html(nb_out, staging / "profile.html", title=f"{params.title}, {params.year}: migration profile")
+            export_html(nb_out, staging / "profile.html", title=f"{params.title}, {params.year}: migration profile",
+                        notebook=executed)
             timings["html"] = time.perf_counter() - t
         if "ipynb" not in formats:
             nb_out.unlink()
@@ -488,14 +472,20 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
     return final
 
 
-def _papermill_execute(input_nb, output_nb, parameters, cwd, kernel_name="python3"):
-    _prepare_jupyter_imports()
+def _papermill_execute(input_nb, output_nb, parameters, cwd, kernel_name="python3", kernel_manager_class=None):
+    """Run the notebook with papermill; returns the executed notebook (also written to ``output_nb``).
+
+    ``kernel_manager_class``: e.g. :func:`migstats.warm_kernels.kernel_manager_class` for
+    forked kernels (``kernel_name`` then does not matter); default a fresh ``kernel_name`` kernel.
+    """
     import papermill as pm
 
     # the output notebook is written once at the end, not after every cell (it is swapped
     # into place only when complete anyway)
-    pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, kernel_name=kernel_name,
-                        progress_bar=False, cwd=str(cwd), log_output=False, request_save_on_cell_execute=False)
+    extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
+    return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, kernel_name=kernel_name,
+                               progress_bar=False, cwd=str(cwd), log_output=False,
+                               request_save_on_cell_execute=False, **extra)
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:

@@ -84,9 +84,6 @@ def _worker_init(socket_dirs, kernel_socket, data_dir, warm, local=False, parall
 
         exit_with_parent()
     _WORKER.update(kernel_socket=kernel_socket, kernel_dirs=socket_dirs, data_dir=data_dir, warm=warm)
-    from .profiles import _prepare_jupyter_imports
-
-    _prepare_jupyter_imports()
     import nbconvert  # noqa: F401  (import once per worker)
     import papermill  # noqa: F401
 
@@ -130,10 +127,9 @@ def _short_error(exc: BaseException) -> str:
 
 def _write_extras(folder: Path, fingerprint: str) -> None:
     """From the executed notebook: the headline JSON and a thumbnail for the index; then the stamp."""
-    from .profiles import FIGURES_MIMETYPE, _prepare_jupyter_imports
-
-    _prepare_jupyter_imports()
     import nbformat
+
+    from .profiles import FIGURES_MIMETYPE
 
     nb_path = folder / "profile.ipynb"
     summary, thumb = None, None

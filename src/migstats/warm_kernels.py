@@ -263,23 +263,17 @@ def kernel_manager_class(kernel_dirs: list[str], ipc_dir: str):
 def papermill_executor(kernel_dirs: list[str], socket_path: str):
     """A notebook executor (papermill) whose kernels are forked by the server at ``socket_path``.
 
-    Returns ``execute(input_nb, output_nb, parameters, cwd, kernel_name)``; ``kernel_name``
-    is ignored (the kernel is always a fork of the server). Used by :meth:`ForkServer.executor`
-    and by batch worker processes, which know the server only by its paths.
+    Returns ``execute(input_nb, output_nb, parameters, cwd, kernel_name)`` (the ``execute``
+    argument of :func:`migstats.profiles.render_profile`); ``kernel_name`` is ignored, the
+    kernel is always a fork of the server. Used by :meth:`ForkServer.executor` and by batch
+    worker processes, which know the server only by its paths.
     """
-    from .profiles import _prepare_jupyter_imports
+    import functools
 
-    _prepare_jupyter_imports()
-    import papermill as pm
+    from .profiles import _papermill_execute
 
-    WarmKernelManager = kernel_manager_class(kernel_dirs, os.path.dirname(socket_path))
-
-    def execute(input_nb, output_nb, parameters, cwd, kernel_name=None):
-        pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, progress_bar=False,
-                            cwd=str(cwd), log_output=False, kernel_manager_class=WarmKernelManager,
-                            request_save_on_cell_execute=False)
-
-    return execute
+    return functools.partial(_papermill_execute, kernel_manager_class=kernel_manager_class(
+        kernel_dirs, os.path.dirname(socket_path)))
 
 
 # -- the client side --------------------------------------------------------------------------
