@@ -168,11 +168,40 @@ def test_yaml_booleans_are_refused_with_a_hint(data_dir, query):
     assert "quoted string" in str(info.value)
 
 
-def test_kosovo_is_counted_within_serbia(data_dir):
-    with pytest.raises(CountryNotFoundError) as info:
-        _resolve("Kosovo", data_dir)
+@pytest.mark.parametrize("query", ["Kosovo", "kosovo", "XKX", "KSV", "XK", 412, "412",
+                                   "Kosovo (under UNSC res. 1244)"])
+def test_every_way_of_asking_for_kosovo_gets_the_same_message(data_dir, query):
+    # UN DESA IMS 2024 has no Kosovo row, and its population note B24 (Table 2, Serbia*) says the
+    # data for Serbia do not include Kosovo: no profile, one explanation for every spelling
+    from migstats import AreaNotCoveredError
+
+    with pytest.raises(AreaNotCoveredError) as info:
+        _resolve(query, data_dir)
     msg = str(info.value)
-    assert "Serbia (SRB)" in msg and "within Serbia" in msg and "UN DESA" in msg
+    assert msg.startswith("Kosovo is not an area of UN DESA International Migrant Stock 2024")
+    assert "exclude it" in msg and "migstats profile Serbia" in msg
+    assert isinstance(info.value, CountryNotFoundError)  # callers catching the old error still do
+
+
+def test_kosovo_rows_of_the_knomad_matrix_are_other_partners_not_serbia(data_dir, mirror_dir):
+    # KN21 (bilateral_migration_matrix_2021_latest.xlsx) lists Kosovo as its own origin; those
+    # migrants must not be added to Serbia (whose UN DESA 2024 figures exclude Kosovo): the
+    # Serbia-born in Germany are the matrix's Serbia row only
+    import pandas as pd
+
+    from migstats import store
+
+    raw = pd.read_excel(mirror_dir / "knomad" / "bilateral_migration_matrix_2021_latest.xlsx", header=None,
+                        engine="calamine")
+    header = [str(v).strip() for v in raw.iloc[1]]
+    names = raw[0].astype(str).str.strip()
+    deu = header.index("Germany")
+    serbia_row = raw.loc[names == "Serbia"].iloc[0, deu]
+    kosovo_row = raw.loc[names == "Kosovo"].iloc[0, deu]
+    assert kosovo_row > 0
+    b = store.load("bilateral_stock", data_dir)
+    b = b[(b["dataset"] == "knomad_migration_2021") & (b["sex"] == "both") & (b["destination_code"] == 276)]
+    assert float(b.loc[b["origin_code"] == 688, "migrant_stock"].sum()) == float(serbia_row)
 
 
 @pytest.mark.parametrize("query", [900, "900", 2003, 999, ""])

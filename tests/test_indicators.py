@@ -292,17 +292,52 @@ def test_belarus_emigrant_corridors_2019(data_dir, od19_belarus):
     assert top["share_pct"].iloc[0] == pytest.approx(51.6, abs=0.05)  # 764,120 / 1,480,838
 
 
-def test_corridors_2024_use_nearest_bilateral_dataset(data_dir):
-    top = ind.corridors("Belarus", 2024, data_dir=data_dir)
-    # No UN DESA 2024 O-D table in the mirror: 2021 (KNOMAD) is nearest to 2024 (2019 is 5 years off)
+class _Bilateral:
+    """Stand-in for the store index: only the (dataset, year) keys matter to the choice."""
+
+    def __init__(self, keys):
+        self.bilateral_groups = dict.fromkeys(keys)
+
+
+UNDESA19 = [("undesa_2019_od_csv", y) for y in (1990, 1995, 2000, 2005, 2010, 2015, 2019)]
+KNOMAD = [("knomad_migration_2017", 2017), ("knomad_migration_2021", 2021)]
+UNDESA24 = [("undesa_2024_od_gdidata", y) for y in (1990, 1995, 2000, 2005, 2010, 2015, 2020, 2024)]
+
+
+@pytest.mark.parametrize("keys, year, expected", [
+    # the edition's own UN DESA origin x destination table, at the profile's year
+    (UNDESA24 + UNDESA19 + KNOMAD, 2024, ("undesa_2024_od_gdidata", 2024)),
+    (UNDESA24 + UNDESA19 + KNOMAD, 2015, ("undesa_2024_od_gdidata", 2015)),
+    # the official workbook before its reshape
+    ([("undesa_2024_od", 2024)] + UNDESA24, 2024, ("undesa_2024_od", 2024)),
+    # else the most recent UN DESA table, its latest year not after the profile's year, even
+    # where KNOMAD 2021 is nearer to 2024 in years
+    (UNDESA19 + KNOMAD, 2024, ("undesa_2019_od_csv", 2019)),
+    (UNDESA19 + KNOMAD, 2020, ("undesa_2019_od_csv", 2019)),
+    (UNDESA19 + KNOMAD, 2015, ("undesa_2019_od_csv", 2015)),
+    # else KNOMAD, nearest year
+    (KNOMAD, 2024, ("knomad_migration_2021", 2021)),
+    (KNOMAD, 2015, ("knomad_migration_2017", 2017)),
+])
+def test_bilateral_basis_is_chosen_on_substance_not_nearest_year(keys, year, expected):
+    ds, y, why = ind._pick_bilateral(year, None, _Bilateral(keys))
+    assert (ds, y) == expected
+    assert why  # the data notes say why
+    if ds.startswith("undesa_2019"):
+        assert "refugees" in why and "not in the data store" in why
+
+
+def test_knomad_stays_available_as_a_named_comparison(data_dir):
+    top = ind.corridors("Belarus", 2024, source="knomad_migration_2021", data_dir=data_dir)
     assert (top.attrs["dataset"], top.attrs["year"], top.attrs["requested_year"]) == (
         "knomad_migration_2021", 2021, 2024)
-    assert "KNOMAD" in top.attrs["source"] and "2021" in top.attrs["source"]
+    assert top.attrs["basis"] == "World Bank/KNOMAD Bilateral Migration Matrix 2021"
     # KN21, Excel row 20 (Belarus, origin): col FF (Russian Federation) 763,879; col GV (Ukraine)
     # 249,641; col HM (World) 1,502,866
     assert list(top["iso3"][:2]) == ["RUS", "UKR"]
     assert list(top["migrants"][:2]) == [763_879, 249_641]
     assert top.attrs["total"] == 1_502_866
+    # shares of the matrix's own total ("51 % of them in Russia"), never another edition's
     assert top["share_pct"].iloc[0] == pytest.approx(100 * 763_879 / 1_502_866)
 
 
@@ -380,7 +415,7 @@ def test_no_remittance_data_is_nan_with_reason(data_dir, country):
     p = ind.profile(country, data_dir=data_dir)
     rec = p.figure("remittances_received")
     assert math.isnan(rec.value) and rec.value != 0 and rec.note
-    assert any("remittances received" in n for n in p.notes)
+    assert any(n.startswith("Not available:") and "Personal remittances received" in n for n in p.notes)
     assert p.to_dict()["figures"][[f.name for f in p.figures].index("remittances_received")]["value"] is None
 
 
@@ -487,13 +522,16 @@ def test_profile_area_without_data(data_dir):
 
 
 def test_profile_small_state(data_dir):
-    # Tokelau is in no bilateral matrix: corridors empty, HHI and unknown share NaN with reasons
+    # Tokelau is in neither KNOMAD matrix: its corridors there are empty, and the HHI is NaN
+    # with a reason rather than 0
+    knomad = ind.corridors("Tokelau", 2021, source="knomad_migration_2021", data_dir=data_dir)
+    assert knomad.empty and knomad.attrs["total"] == 0
+    hhi = {f.name: f for f in ind.diaspora_concentration("Tokelau", 2021, source="knomad_migration_2021",
+                                                         data_dir=data_dir)}["diaspora_hhi"]
+    assert math.isnan(hhi.value) and hhi.note
     p = ind.profile("Tokelau", data_dir=data_dir)
-    assert p.destinations.empty and p.origins.empty
-    for name in ("diaspora_hhi", "unknown_origin_share"):
-        assert math.isnan(p.value(name)) and p.figure(name).note
-    # the reason is the missing matrix row, not "origin not reported by the destination country"
-    assert "gives no origins" in p.figure("unknown_origin_share").note
+    for f in p.figures:
+        assert f.basis, f.name
     # DEST24 Table 1, Excel row 295 (Tokelau), col M: 1,282; Table 2 col L: 2.506 thousand
     assert p.value("immigrant_share") == pytest.approx(100 * 1_282 / 2_506)
 

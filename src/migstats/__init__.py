@@ -30,6 +30,7 @@ if "jsonschema" not in sys.modules:
 
 from .exceptions import (  # noqa: E402
     AmbiguousCountryError,
+    AreaNotCoveredError,
     CountryNotFoundError,
     DataNotAvailableError,
     GroupNotFoundError,
@@ -69,6 +70,6 @@ __all__ = [
     "__version__", "resolve", "resolve_many", "country_table", "Country", "resolve_group", "list_groups",
     "Group", "build", "load", "load_boundaries", "provenance", "profile", "group_profile", "Profile",
     "Figure", "corridors", "fetch", "render_profile", "MigstatsError", "CountryNotFoundError",
-    "AmbiguousCountryError", "GroupNotFoundError", "DataNotAvailableError", "SourceLayoutError",
+    "AmbiguousCountryError", "AreaNotCoveredError", "GroupNotFoundError", "DataNotAvailableError", "SourceLayoutError",
     "SourceMissingError", "SourceVerificationError", "StoreNotBuiltError",
 ]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from .exceptions import AmbiguousCountryError, CountryNotFoundError, SourceLayoutError
+from .exceptions import AmbiguousCountryError, AreaNotCoveredError, CountryNotFoundError, SourceLayoutError
 
 __all__ = [
     "Country",
@@ -41,7 +41,9 @@ __all__ = [
     "SHORT_NAMES",
     "COMMON_ALIASES",
     "AMBIGUOUS_NAMES",
-    "COUNTED_WITHIN",
+    "OUTSIDE_UNDESA",
+    "KOSOVO_NOTE",
+    "outside_undesa",
 ]
 
 #: Short labels for areas whose UN name is long or formal (editorial choice of migstats).
@@ -84,9 +86,46 @@ COMMON_ALIASES: dict[str, str] = {
     "GuineaBissau": "GNB", "TimorLeste": "TLS",
 }
 
-#: Areas that sources list separately but UN DESA counts within another area
-#: (UN DESA footnote to "Serbia*": data include Kosovo).
-COUNTED_WITHIN: dict[str, str] = {"Kosovo": "SRB", "XKX": "SRB"}
+#: Areas that other sources list separately but that are not areas of UN DESA International
+#: Migrant Stock 2024: every way of asking for one (name, ISO/World Bank code, M49 code) gets
+#: the same message, and the store's bilateral tables count it as an "other" partner
+#: (never inside a UN DESA area whose figures exclude it).
+OUTSIDE_UNDESA: dict[str, dict] = {
+    "Kosovo": {
+        "aliases": ("Kosovo", "Kosova", "XKX", "KSV", "XK", "Kosovo (under UNSC res. 1244)",
+                    "Kosovo (S/RES/1244 (1999))", "Kosovo (UNSCR 1244)", "Kosovo (under UNSCR 1244)"),
+        "codes": (412,),
+        "message": (
+            "Kosovo is not an area of UN DESA International Migrant Stock 2024: UN DESA publishes no "
+            "figures for it, and its figures for Serbia exclude it (population note B24 of the 2024 "
+            "tables). migstats follows each source's own territory, so it has no Kosovo profile and never "
+            "adds Kosovo to Serbia. The World Bank (WDI code XKX, the KNOMAD matrices) and UN WPP 2024 "
+            "(code 412) list Kosovo separately; in the corridor tables the World Bank/KNOMAD rows for "
+            "Kosovo count as 'other' partners. `migstats profile Serbia` gives Serbia without Kosovo."),
+    },
+}
+
+#: Data note on the territories of Serbia and Kosovo, shown in Serbia's profile.
+KOSOVO_NOTE = (
+    "Kosovo: UN DESA International Migrant Stock 2024 has no figures for Kosovo (UN Security Council "
+    "resolution 1244) and its figures for Serbia exclude it (population note B24). UN WPP 2024 and the "
+    "World Bank (WDI, KNOMAD) also list Kosovo separately, so every figure for Serbia here excludes "
+    "Kosovo; World Bank/KNOMAD corridors with Kosovo count as 'other' partners.")
+
+
+def outside_undesa(query) -> str | None:
+    """The name of the non-UN-DESA area ``query`` asks for (e.g. "Kosovo"), or ``None``."""
+    key = normalise_name(str(query)) if not isinstance(query, (int, float)) else None
+    for name, spec in OUTSIDE_UNDESA.items():
+        if isinstance(query, (int, float)) and not isinstance(query, bool):
+            if float(query).is_integer() and int(query) in spec["codes"]:
+                return name
+            continue
+        if key and key.isdigit() and int(key) in spec["codes"]:
+            return name
+        if key and (key in {normalise_name(a) for a in spec["aliases"]} or key.startswith(normalise_name(name))):
+            return name
+    return None
 
 #: Names that match several areas in common use: always an error listing the candidates.
 AMBIGUOUS_NAMES: dict[str, tuple[str, ...]] = {
@@ -202,6 +241,9 @@ class CountryResolver:
         if isinstance(query, bool) or query is None:
             # e.g. papermill/YAML turned "NO" (Norway) into False
             raise CountryNotFoundError(query, ["pass the country as a quoted string, e.g. 'NOR'"])
+        outside = outside_undesa(query)
+        if outside:
+            raise AreaNotCoveredError(query, OUTSIDE_UNDESA[outside]["message"])
         if isinstance(query, (int,)) or (isinstance(query, float) and float(query).is_integer()):
             code = int(query)
             if code in self._by_code:
@@ -226,11 +268,6 @@ class CountryResolver:
         codes = self._keys.get(key)
         if codes and len(codes) == 1:
             return self._by_code[next(iter(codes))]
-        within = {normalise_name(k): v for k, v in COUNTED_WITHIN.items()}
-        if key in within and within[key] in self._by_iso3:
-            host = self._by_iso3[within[key]]
-            raise CountryNotFoundError(
-                text, [f"{host.name} ({host.iso3}) — UN DESA counts {text} within {host.name}"])
         if codes:
             cands = sorted((self._by_code[c] for c in codes), key=lambda c: c.name)
             raise AmbiguousCountryError(text, [(c.iso3, c.name) for c in cands])

@@ -6,6 +6,7 @@ __all__ = [
     "MigstatsError",
     "CountryNotFoundError",
     "AmbiguousCountryError",
+    "AreaNotCoveredError",
     "SourceMissingError",
     "SourceVerificationError",
     "SourceLayoutError",
@@ -60,6 +61,23 @@ class AmbiguousCountryError(MigstatsError, LookupError):
             f"{query!r} is ambiguous: it could mean {listed}. "
             f"Pass the ISO3 code instead, e.g. {self.candidates[0][0]!r}."
         )
+
+
+class AreaNotCoveredError(CountryNotFoundError):
+    """An area other sources list but the UN DESA tables do not (e.g. Kosovo): says how
+    migstats treats it and what to ask for instead.
+
+    Attributes
+    ----------
+    query : str
+    explanation : str
+    """
+
+    def __init__(self, query, explanation: str):
+        self.query = query
+        self.suggestions = []
+        self.explanation = explanation
+        MigstatsError.__init__(self, explanation)
 
 
 class SourceMissingError(MigstatsError, FileNotFoundError):

@@ -54,12 +54,16 @@ class Group:
         M49 location codes of the members.
     source : str
         Who defines the group.
+    location_code : int or None
+        M49 code of the UN DESA aggregate the group is (its published rows are then the
+        group's own totals), ``None`` for other groups.
     """
 
     name: str
     kind: str
     members: tuple[int, ...]
     source: str
+    location_code: int | None = None
 
     @property
     def iso3(self) -> list[str]:
@@ -77,7 +81,7 @@ def _all_groups(data_dir=None) -> list[Group]:
     for code, name, kind in zip(aggs["location_code"], aggs["name"], aggs["kind"]):
         mem = by_agg.get(code)
         if mem:
-            out.append(Group(name, kind, mem, "UN DESA, International Migrant Stock 2020 Annex"))
+            out.append(Group(name, kind, mem, "UN DESA, International Migrant Stock 2020 Annex", int(code)))
     for col, kind, src in (("wb_region", "World Bank region", "World Bank WDI country metadata"),
                            ("income_group", "World Bank income group", "World Bank WDI country metadata")):
         for name, part in countries.dropna(subset=[col]).groupby(col):

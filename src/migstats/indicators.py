@@ -57,7 +57,8 @@ __all__ = [
     "bilateral_sources", "diaspora_concentration", "corridor_change", "refugees",
     "remittances", "remittance_series", "top_remittance_senders", "context",
     "edition_comparison", "trend", "profile", "world_indicator", "GroupProfile", "group_profile",
-    "subject",
+    "subject", "basis_of", "refugee_figures", "demography", "demography_figures", "reported_values",
+    "coverage_text", "GROUP_COVERAGE_MIN_PCT", "UNDESA_OD",
 ]
 
 #: Denominators of the emigrant share; the name appears in every label.
@@ -73,6 +74,18 @@ _WDI_RECEIVED = "BX.TRF.PWKR.CD.DT"
 _WDI_PAID = "BM.TRF.PWKR.CD.DT"
 _WDI_PCT_GDP = "BX.TRF.PWKR.DT.GD.ZS"
 _WDI_GDP = "NY.GDP.MKTP.CD"
+_WDI_POP = "SP.POP.TOTL"
+
+
+def _wdi_code(key: str) -> str | None:
+    """WDI indicator code of a registry source (``None`` for metadata files)."""
+    import re
+
+    m = re.search(r"\(([A-Z]{2}\.[A-Z0-9.]+)\)", SOURCES[key].title)
+    return m.group(1) if m and not key.endswith("_meta") else None
+
+
+_WDI_CODE_OF = {k: _wdi_code(k) for k in SOURCES if k.startswith("wdi_")}
 
 
 def _cite(key: str, detail: str = "") -> str:
@@ -105,6 +118,15 @@ class Figure:
         Publisher, title, edition and table.
     note : str
         Why the value is missing, or how it was computed.
+    basis : str
+        The one publication and edition the value rests on (e.g. "UN DESA International
+        Migrant Stock 2024", "World Bank WDI (2025-07-01)"); see :func:`basis_of`. A figure
+        never mixes bases unless its label says it compares them.
+    dated : bool
+        ``True`` when ``year`` is more than three years before the profile year.
+    coverage : str
+        For a group: which members the value covers (e.g. "5 of 5 members, 100% of the
+        population"); empty for a country.
     """
 
     name: str
@@ -114,6 +136,9 @@ class Figure:
     year: int | None
     source: str
     note: str = ""
+    basis: str = ""
+    dated: bool = False
+    coverage: str = ""
 
     @property
     def available(self) -> bool:
@@ -125,8 +150,46 @@ class Figure:
         return d
 
 
-def _missing(name, label, unit, year, source, reason) -> Figure:
-    return Figure(name, label, float("nan"), unit, year, source, reason)
+def _missing(name, label, unit, year, source, reason, basis="") -> Figure:
+    return Figure(name, label, float("nan"), unit, year, source, reason, basis)
+
+
+def basis_of(key: str) -> str:
+    """The publication and edition that source file ``key`` belongs to: a figure's *basis*.
+
+    Files of one publication and edition form one basis (the UN DESA 2024 tables by
+    destination, by origin and origin x destination, official or reshaped, are all
+    "UN DESA International Migrant Stock 2024"); figures from different bases are never
+    put in one statement unless it is an explicit comparison.
+    """
+    import re
+
+    src = SOURCES.get(key)
+    if src is None:  # a stand-in named after the official file it replaces (e.g. "<key>_gdidata")
+        src = SOURCES[key.rsplit("_", 1)[0]]
+    text = src.title if key.startswith("knomad") else src.edition  # KNOMAD 2021 = "December 2022"
+    year = (re.search(r"(19|20)\d\d", text) or re.search(r"(19|20)\d\d", src.title))
+    year = year.group(0) if year else src.edition
+    if key.startswith("undesa_"):
+        return f"UN DESA International Migrant Stock {year}"
+    if key.startswith("knomad_migration"):
+        return f"World Bank/KNOMAD Bilateral Migration Matrix {year}"
+    if key.startswith("knomad_remittances"):
+        return f"World Bank/KNOMAD Bilateral Remittance Matrix {year}"
+    if key.startswith("wdi_"):
+        date = re.search(r"\d{4}-\d{2}-\d{2}", src.edition)
+        if not src.official_bytes:
+            return f"World Bank WDI ({src.edition})"
+        return f"World Bank WDI ({date.group(0) if date else src.edition})"
+    if key.startswith("unhcr"):
+        return f"UNHCR Refugee Population Statistics ({src.edition})"
+    if key.startswith("wpp"):
+        return f"UN World Population Prospects {year}"
+    return f"{src.publisher}, {src.title} ({src.edition})"
+
+
+#: Basis of the totals by destination and origin, the population and the profile's text.
+_IMS = basis_of("undesa_2024_destination")
 
 
 # -- indexed access to the store (built once per build id) --------------------------------------
@@ -150,6 +213,15 @@ class _Data:
         self.pop = wide("population", "population")
         self.orig = wide("origin_stock", "emigrant_stock")
         self.orig_agg = wide("origin_stock_aggregates", "emigrant_stock")
+        self.pop_agg = wide("population_aggregates", "population")
+        self.wpp, self.wpp_key = None, None
+        if "wpp_indicators" in self.tables:
+            wpp = store.load("wpp_indicators", data_dir)
+            wide_wpp = wpp.pivot_table(index=["location_code", "year"], columns="measure", values="value",
+                                       aggfunc="first").reset_index()
+            self.wpp = {int(code): g.drop(columns="location_code").reset_index(drop=True)
+                        for code, g in wide_wpp.groupby("location_code")}
+            self.wpp_key = prov["tables"]["wpp_indicators"]["sources"][0]
         self.dest_by_edition = store.load("destination_stock", data_dir)
         self.pop_by_edition = store.load("population", data_dir)
         notes = store.load("destination_notes", data_dir)
@@ -163,7 +235,17 @@ class _Data:
         self.wdi = {ind: g.dropna(subset=["location_code"]).pivot_table(
             index="location_code", columns="year", values="value", aggfunc="first")
             for ind, g in w.groupby("indicator")}
+        self.wdi_not_reported: dict[str, dict[int, int]] = {}
+        for ind in _ZERO_MEANS_UNREPORTED:
+            if ind in self.wdi:
+                self.wdi[ind], self.wdi_not_reported[ind] = reported_values(self.wdi[ind])
         self.wdi_vintage = {ind: g["vintage"].iloc[0] for ind, g in w.groupby("indicator")}
+        wsources = [k for k in prov["tables"].get("wdi", {}).get("sources", [])]
+        self.wdi_source = {}
+        for key in wsources:
+            code = _WDI_CODE_OF.get(key)
+            if code:
+                self.wdi_source[code] = key
         self.unhcr = store.load("unhcr_refugees", data_dir) if "unhcr_refugees" in self.tables else None
         self.countries = store.load("countries", data_dir).set_index("location_code")
         self.names = self.countries[["iso3", "short_name"]]
@@ -171,27 +253,43 @@ class _Data:
             self.bilateral_groups = {
                 key: g for key, g in self.bilateral[self.bilateral["sex"] == "both"].groupby(
                     ["dataset", "year"])}
+            by_sex = self.bilateral[self.bilateral["sex"] != "both"]
+            self._bilateral_by_sex = {key: g for key, g in by_sex.groupby(["dataset", "year", "sex"])}
         else:
-            self.bilateral_groups = {}
+            self.bilateral_groups, self._bilateral_by_sex = {}, {}
         # per-country lookups, so that a profile does no scans of whole tables
         self.pop_by_key = _by_key(self.pop_by_edition, "population")
         self.dest_by_key = _by_key(self.dest_by_edition, "migrant_stock")
-        self.unhcr_from, self.unhcr_hosted, self.unhcr_years = {}, {}, []
+        self.unhcr_from, self.unhcr_hosted, self.unhcr_idps, self.unhcr_years = {}, {}, {}, []
+        self.unhcr_missing_years: list[int] = []
         if self.unhcr is not None:
             u = self.unhcr
-            self.unhcr_years = sorted(int(y) for y in set(u["year"]))
+            present = sorted(int(y) for y in set(u["year"]))
+            # every year from the first to the last; a year with no row at all is a gap in the
+            # file (the 1995-2020 extract lacks 2019), never zero
+            self.unhcr_years = list(range(present[0], present[-1] + 1))
+            self.unhcr_missing_years = sorted(set(self.unhcr_years) - set(present))
+            gap = np.isin(np.array(self.unhcr_years), self.unhcr_missing_years)
             # a pair within one area is not a refugee flow; an unknown (or stateless) origin or
             # asylum country is abroad
             abroad = (u["origin_code"] != u["asylum_code"]).fillna(True).astype(bool)
             for side, out in (("origin_code", self.unhcr_from), ("asylum_code", self.unhcr_hosted)):
                 part = u[abroad & u[side].notna()]
                 sums = part.groupby([side, "year"])[["refugees", "asylum_seekers"]].sum(min_count=1)
-                # code -> (refugees, asylum seekers) for every UNHCR year; no row counts as 0
+                # UNHCR lists every pair with people of concern: no row in a year of the file is 0
                 wide = {col: sums[col].unstack("year").reindex(columns=self.unhcr_years).fillna(0.0)
                         for col in ("refugees", "asylum_seekers")}
                 for i, code in enumerate(wide["refugees"].index):
-                    out[int(code)] = (wide["refugees"].to_numpy("float64")[i],
-                                      wide["asylum_seekers"].to_numpy("float64")[i])
+                    r = wide["refugees"].to_numpy("float64")[i].copy()
+                    a = wide["asylum_seekers"].to_numpy("float64")[i].copy()
+                    r[gap], a[gap] = np.nan, np.nan
+                    out[int(code)] = (r, a)
+            if "idps" in u.columns:
+                same = u[(u["origin_code"] == u["asylum_code"]).fillna(False).astype(bool)]
+                idp = same.groupby(["origin_code", "year"])["idps"].sum(min_count=1)
+                for (code, year), v in idp.items():
+                    if pd.notna(v) and v > 0:
+                        self.unhcr_idps.setdefault(int(code), {})[int(year)] = float(v)
         self.rem_latest = None
         self._rem_sums = None  # (receiving_code, sending_code) -> US$, latest matrix
         self._rem_by_receiver: dict[int, tuple[float, pd.Series]] = {}
@@ -203,7 +301,8 @@ class _Data:
         self._partners: dict[tuple, dict] = {}
         self._remittance_series: dict[int, pd.DataFrame] = {}
         # {id(wide table): {(location_code, sex, year): value}} for _cell (NaN cells left out)
-        self.cells = {id(w): _cell_dict(w) for w in (self.dest, self.dest_agg, self.pop, self.orig, self.orig_agg)}
+        self.cells = {id(w): _cell_dict(w) for w in (self.dest, self.dest_agg, self.pop, self.orig, self.orig_agg,
+                                                      self.pop_agg)}
 
     def remittance_senders(self, code: int) -> tuple[float, pd.Series]:
         """Total received by ``code`` and its senders, largest first (latest bilateral matrix).
@@ -219,11 +318,21 @@ class _Data:
                                            .sort_values(ascending=False))
         return self._rem_by_receiver[code]
 
-    def partners(self, dataset: str, year: int, direction: str, code: int) -> tuple[np.ndarray, np.ndarray]:
+    def has_sexes(self, dataset: str, year: int) -> bool:
+        """``True`` when the bilateral dataset gives stocks by sex for ``year``."""
+        return (dataset, year, "female") in self._bilateral_by_sex
+
+    def partners(self, dataset: str, year: int, direction: str, code: int,
+                 sex: str = "both") -> tuple[np.ndarray, np.ndarray]:
         """Partner codes and stocks of ``code`` in one bilateral dataset-year (emigrants: by destination)."""
-        key = (dataset, year, direction)
+        key = (dataset, year, direction, sex)
         if key not in self._partners:
-            g = self.bilateral_groups[(dataset, year)]
+            if sex == "both":
+                g = self.bilateral_groups[(dataset, year)]
+            else:
+                g = self._bilateral_by_sex.get((dataset, year, sex))
+                if g is None:
+                    raise DataNotAvailableError(f"{basis_of(dataset)} ({year}) gives no stocks by sex.")
             own, other = (("origin_code", "destination_code") if direction == "emigrants"
                           else ("destination_code", "origin_code"))
             sums = g.groupby([own, other])["migrant_stock"].sum()  # sorted by own, then other
@@ -325,14 +434,14 @@ def immigrant_stock(country, year: int = LATEST, sex: str = "both", *, data_dir=
     label = "International migrant stock" + ("" if sex == "both" else f" ({sex})")
     if math.isnan(v):
         return _missing("immigrant_stock", label, "persons", year, _DEST,
-                        f"UN DESA publishes no migrant stock for {c.name} in {year}.")
+                        f"UN DESA publishes no migrant stock for {c.name} in {year}.", basis=_IMS)
     note = ""
     if c.location_code in d.notes.index:
         dt = d.notes.at[c.location_code, "data_type"]
         if isinstance(dt, str) and dt:
             note = f"Data type {dt}: " + _data_type_text(dt)
     return Figure("immigrant_stock" if sex == "both" else f"immigrant_stock_{sex}", label, v,
-                  "persons", year, _DEST, note)
+                  "persons", year, _DEST, note, basis=_IMS)
 
 
 def _data_type_text(code: str) -> str:
@@ -349,8 +458,8 @@ def population(country, year: int = LATEST, *, data_dir=None) -> Figure:
     v = _cell(d.pop, c.location_code, year)
     if math.isnan(v):
         return _missing("population", "Total population", "persons", year, _POP,
-                        f"No population for {c.name} in {year}.")
-    return Figure("population", "Total population", v, "persons", year, _POP)
+                        f"No population for {c.name} in {year}.", basis=_IMS)
+    return Figure("population", "Total population", v, "persons", year, _POP, basis=_IMS)
 
 
 def immigrant_share(country, year: int = LATEST, *, data_dir=None) -> Figure:
@@ -359,9 +468,9 @@ def immigrant_share(country, year: int = LATEST, *, data_dir=None) -> Figure:
     label = "International migrants as % of population"
     if not (s.available and p.available) or p.value == 0:
         return _missing("immigrant_share", label, "percent", year, _DEST,
-                        s.note if not s.available else p.note)
+                        s.note if not s.available else p.note, basis=_IMS)
     return Figure("immigrant_share", label, 100 * s.value / p.value, "percent", year,
-                  f"{_DEST}; {_POP}", "migrant stock / total population x 100")
+                  f"{_DEST}; {_POP}", "migrant stock / total population x 100", basis=_IMS)
 
 
 def female_share(country, year: int = LATEST, *, data_dir=None) -> Figure:
@@ -370,8 +479,8 @@ def female_share(country, year: int = LATEST, *, data_dir=None) -> Figure:
     b = immigrant_stock(country, year, data_dir=data_dir)
     label = "Women as % of international migrants"
     if not (f.available and b.available) or b.value == 0:
-        return _missing("female_share", label, "percent", year, _DEST, "No migrant stock by sex.")
-    return Figure("female_share", label, 100 * f.value / b.value, "percent", year, _DEST)
+        return _missing("female_share", label, "percent", year, _DEST, "No migrant stock by sex.", basis=_IMS)
+    return Figure("female_share", label, 100 * f.value / b.value, "percent", year, _DEST, basis=_IMS)
 
 
 def growth_rate(start_value: float, end_value: float, start_year: int, end_year: int) -> float:
@@ -392,12 +501,12 @@ def _changes(name, label, wide, code, year, source) -> list[Figure]:
         ok = not (math.isnan(v0) or math.isnan(v1))
         out.append(Figure(f"{name}_change_since_{base}", f"{label}: change {base}-{year}",
                           v1 - v0 if ok else float("nan"), "persons", year, source,
-                          "" if ok else f"no value for {base} or {year}"))
+                          "" if ok else f"no value for {base} or {year}", basis=_IMS))
         out.append(Figure(f"{name}_growth_since_{base}",
                           f"{label}: average annual growth {base}-{year}",
                           growth_rate(v0, v1, base, year) if ok else float("nan"),
                           "percent per year", year, source,
-                          "100 x ln(S1/S0) / years" if ok else f"no value for {base} or {year}"))
+                          "100 x ln(S1/S0) / years" if ok else f"no value for {base} or {year}", basis=_IMS))
     return out
 
 
@@ -411,8 +520,8 @@ def immigration(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
             immigrant_share(c, year, data_dir=data_dir), female_share(c, year, data_dir=data_dir)]
     refugees_in = bool(d.notes.at[c.location_code, "refugees_included"]) if c.location_code in d.notes.index else False
     figs.append(Figure("refugees_included", "Refugees included in the migrant stock (type of data R)",
-                       float(refugees_in), "yes=1/no=0", year, _DEST,
-                       "UN DESA added refugees and asylum seekers to the estimate" if refugees_in else ""))
+                       float(refugees_in), "yes/no", year, _DEST,
+                       "UN DESA added refugees and asylum seekers to the estimate" if refugees_in else "", basis=_IMS))
     figs += _changes("immigrant_stock", "International migrant stock", d.dest, c.location_code, year, _DEST)
     return figs
 
@@ -426,9 +535,9 @@ def emigrant_stock(country, year: int = LATEST, sex: str = "both", *, data_dir=N
     label = "Emigrant stock (living abroad)" + ("" if sex == "both" else f" ({sex})")
     if math.isnan(v):
         return _missing("emigrant_stock", label, "persons", year, _ORIG,
-                        f"UN DESA publishes no emigrant stock for {c.name} in {year}.")
+                        f"UN DESA publishes no emigrant stock for {c.name} in {year}.", basis=_IMS)
     return Figure("emigrant_stock" if sex == "both" else f"emigrant_stock_{sex}", label, v,
-                  "persons", year, _ORIG)
+                  "persons", year, _ORIG, basis=_IMS)
 
 
 def _check_denominator(denominator: str) -> str:
@@ -453,12 +562,12 @@ def emigrant_share(country, year: int = LATEST, denominator: str = "population",
     label = f"Emigrants as % of {DENOMINATORS[denominator]}"
     if not (e.available and p.available):
         return _missing(f"emigrant_share_{denominator}", label, "percent", year, _ORIG,
-                        e.note if not e.available else p.note)
+                        e.note if not e.available else p.note, basis=_IMS)
     denom = p.value if denominator == "population" else p.value + e.value
     formula = ("emigrants / population x 100" if denominator == "population"
                else "emigrants / (population + emigrants) x 100")
     return Figure(f"emigrant_share_{denominator}", label, 100 * e.value / denom, "percent", year,
-                  f"{_ORIG}; {_POP}", formula)
+                  f"{_ORIG}; {_POP}", formula, basis=_IMS)
 
 
 def emigration(country, year: int = LATEST, denominator: str = "population", *,
@@ -476,18 +585,34 @@ def emigration(country, year: int = LATEST, denominator: str = "population", *,
 
 # -- corridors -------------------------------------------------------------------------------------
 def bilateral_sources(*, data_dir=None) -> pd.DataFrame:
-    """Bilateral datasets in the store with their years (dataset, edition, year, source)."""
+    """Bilateral datasets in the store with their years (dataset, year, basis, source)."""
     d = _data(data_dir)
-    rows = [(ds, int(y), _cite(ds)) for (ds, y) in d.bilateral_groups]
-    return pd.DataFrame(rows, columns=["dataset", "year", "source"]).sort_values(["dataset", "year"],
-                                                                                 ignore_index=True)
+    rows = [(ds, int(y), basis_of(ds), _cite(ds)) for (ds, y) in d.bilateral_groups]
+    return pd.DataFrame(rows, columns=["dataset", "year", "basis", "source"]).sort_values(
+        ["dataset", "year"], ignore_index=True)
 
 
-_PREFERENCE = ["undesa_2024_od", "undesa_2019_od", "undesa_2019_od_csv",
-               "knomad_migration_2021", "knomad_migration_2017"]
+#: UN DESA origin x destination tables by edition; within an edition the official workbook
+#: comes before its reshaped stand-in.
+UNDESA_OD = {2024: ("undesa_2024_od", "undesa_2024_od_gdidata"),
+             2019: ("undesa_2019_od", "undesa_2019_od_csv")}
+_KNOMAD_OD = ("knomad_migration_2021", "knomad_migration_2017")
+
+_WHY_UNDESA = ("UN DESA's origin x destination tables add refugees and asylum seekers where the type of "
+               "data has R (e.g. Syrians in Türkiye); the World Bank/KNOMAD matrices do not everywhere, "
+               "so they are used only when no UN DESA table is available, or as a named comparison.")
 
 
-def _pick_bilateral(year: int, source: str | None, d: _Data) -> tuple[str, int]:
+def _pick_bilateral(year: int, source: str | None, d: _Data) -> tuple[str, int, str]:
+    """The bilateral dataset and year for a statement about ``year``, and why it was chosen.
+
+    Default order, on substance rather than nearest year: (1) the UN DESA origin x
+    destination table of the profile's edition (International Migrant Stock 2024, official
+    workbook or its reshape), whose corridors add up to the edition's totals; (2) else the
+    most recent UN DESA origin x destination table in the store (the 2019 edition), at
+    ``year`` or its latest year before it; (3) else the World Bank/KNOMAD matrix of the
+    nearest year. ``source`` (a registry key or its prefix) overrides the choice.
+    """
     available = sorted(d.bilateral_groups)
     if not available:
         raise DataNotAvailableError("No bilateral (origin x destination) source is in the store; "
@@ -498,14 +623,50 @@ def _pick_bilateral(year: int, source: str | None, d: _Data) -> tuple[str, int]:
             raise DataNotAvailableError(
                 f"Bilateral source {source!r} is not in the store; available: "
                 f"{sorted({ds for ds, _ in available})}.")
-        return min(cands, key=lambda k: (abs(k[1] - year), -k[1]))
-    # nearest year first; on a tie, UN DESA before KNOMAD, then the later year
-    return min(available, key=lambda k: (abs(k[1] - year), _PREFERENCE.index(k[0])
-                                         if k[0] in _PREFERENCE else 99, -k[1]))
+        ds, y = min(cands, key=lambda k: (abs(k[1] - year), -k[1]))
+        return ds, y, f"{basis_of(ds)} was chosen by the caller."
+    have = {ds for ds, _ in available}
+    for ds in UNDESA_OD[LATEST]:
+        if (ds, year) in d.bilateral_groups:
+            how = (" (the long-format reshape by IOM GDI, verified against the official totals)"
+                   if ds.endswith("_gdidata") else "")
+            return ds, year, (f"Corridors come from UN DESA's International Migrant Stock {LATEST} origin x "
+                              f"destination table{how}, the same edition as the totals, so they add up to them.")
+    for edition in sorted(UNDESA_OD, reverse=True):
+        for ds in UNDESA_OD[edition]:
+            if ds in have:
+                years = sorted(y for k, y in available if k == ds)
+                before = [y for y in years if y <= year]
+                y = before[-1] if before else years[0]
+                return ds, y, (
+                    f"The UN DESA International Migrant Stock {LATEST} origin x destination table is not in "
+                    f"the data store (`migstats data fetch` downloads it with internet access), so corridors "
+                    f"come from the most recent UN DESA origin x destination table, the {edition} edition "
+                    f"({y}); shares are of that table's own total. " + _WHY_UNDESA)
+    knomad = [(ds, y) for ds, y in available if ds in _KNOMAD_OD]
+    if knomad:
+        ds, y = min(knomad, key=lambda k: (abs(k[1] - year), -k[1]))
+        return ds, y, (f"No UN DESA origin x destination table is in the data store, so corridors come from "
+                       f"the {basis_of(ds)} ({y}); shares are of that matrix's own total.")
+    ds, y = min(available, key=lambda k: (abs(k[1] - year), -k[1]))
+    return ds, y, f"Corridors come from {basis_of(ds)} ({y})."
+
+
+def _basis_label(dataset: str) -> str:
+    b = basis_of(dataset)
+    return f"the {b} origin x destination table" if dataset.startswith("undesa_") else f"the {b}"
+
+
+def _corridor_attrs(out, dataset, byear, why, total, unknown, direction, country, year, **extra):
+    out.attrs.update(dataset=dataset, year=byear, source=_cite(dataset), basis=basis_of(dataset),
+                     basis_label=_basis_label(dataset), why=why, total=total, unknown=unknown,
+                     unknown_share_pct=100 * unknown / total if total else float("nan"),
+                     direction=direction, country=country, requested_year=int(year), **extra)
+    return out
 
 
 def corridors(country, year: int = LATEST, direction: str = "emigrants", top_n: int | None = 10, *,
-              source: str | None = None, data_dir=None) -> pd.DataFrame:
+              source: str | None = None, sex: str = "both", data_dir=None) -> pd.DataFrame:
     """Top destinations of a country's emigrants, or top origins of its immigrants.
 
     Parameters
@@ -516,32 +677,39 @@ def corridors(country, year: int = LATEST, direction: str = "emigrants", top_n: 
     top_n : int or None
         Number of rows (``None`` for all partners).
     source : str, optional
-        Registry key of the bilateral dataset; default: the dataset whose year is nearest
-        to ``year`` (UN DESA before KNOMAD on a tie).
+        Registry key of the bilateral dataset (see :func:`bilateral_sources`); default:
+        chosen on substance (:func:`_pick_bilateral`): the UN DESA origin x destination
+        table of the edition, else the most recent UN DESA one, else World Bank/KNOMAD.
+    sex : {"both", "male", "female"}
+        Sex of the migrants (by sex only where the dataset has it: UN DESA 2024).
 
     Returns
     -------
     DataFrame
         Columns ``rank``, ``location_code``, ``iso3``, ``name``, ``migrants`` (persons),
-        ``share_pct`` (percent of the total, unknown included). ``attrs`` hold ``dataset``,
-        ``year``, ``source`` (citation), ``total``, ``unknown`` (persons of unknown/other
-        partner), ``unknown_share_pct``, ``direction``.
+        ``share_pct`` (percent of the dataset's own total for the country, unknown
+        included) and, where the dataset has sexes, ``female_share_pct`` (women as % of
+        the corridor). ``attrs`` hold ``dataset``, ``year``, ``source`` (citation),
+        ``basis``, ``why`` (why this dataset), ``total``, ``unknown`` (persons of
+        unknown/other partner), ``unknown_share_pct``, ``direction``.
 
     For a :class:`~migstats.groups.Group`, partners are the countries *outside* the group
     (moves between members are excluded; ``attrs["internal"]`` gives their total).
     """
     if direction not in ("emigrants", "immigrants"):
         raise ValueError("direction must be 'emigrants' or 'immigrants'")
+    if sex not in ("both", "male", "female"):
+        raise ValueError("sex must be 'both', 'male' or 'female'")
     if _is_group(country):
         return _group_corridors(country, year, direction, top_n, source, data_dir)
     c, d = _country(country, data_dir), _data(data_dir)
-    dataset, byear = _pick_bilateral(int(year), source, d)
-    partners, values = d.partners(dataset, byear, direction, c.location_code)  # unique, sorted
+    dataset, byear, why = _pick_bilateral(int(year), source, d)
+    partners, values = d.partners(dataset, byear, direction, c.location_code, sex)  # unique, sorted
     unknown = float(values[partners == OTHER_CODE].sum())
     known = (partners != c.location_code) & (partners != OTHER_CODE)
     partners, values = partners[known], values[known]
     total_known = float(values.sum())
-    if direction == "immigrants" and unknown == 0.0 and dataset.startswith("undesa_2019"):
+    if direction == "immigrants" and unknown == 0.0 and dataset.startswith("undesa_2019") and sex == "both":
         # the 2019 O-D table has no "Other" column: unknown = published total - known origins
         published = d.dest_by_key.get((2019, c.location_code, byear), float("nan"))
         if pd.notna(published):
@@ -562,15 +730,17 @@ def corridors(country, year: int = LATEST, direction: str = "emigrants", top_n: 
         "migrants": values,
         "share_pct": 100 * values / total if total else np.full(len(values), np.nan),
     })
-    out.attrs.update(dataset=dataset, year=byear, source=_cite(dataset), total=total,
-                     unknown=unknown, unknown_share_pct=100 * unknown / total if total else float("nan"),
-                     direction=direction, country=c.iso3, requested_year=int(year))
-    return out
+    if sex == "both" and d.has_sexes(dataset, byear):
+        fp, fv = d.partners(dataset, byear, direction, c.location_code, "female")
+        female = dict(zip(fp.tolist(), fv.tolist()))
+        out["female_share_pct"] = [100 * female.get(int(k), float("nan")) / v if v else float("nan")
+                                   for k, v in zip(partners, values)]
+    return _corridor_attrs(out, dataset, byear, why, total, unknown, direction, c.iso3, year, sex=sex)
 
 
 def _group_corridors(g, year, direction, top_n, source, data_dir) -> pd.DataFrame:
     d = _data(data_dir)
-    dataset, byear = _pick_bilateral(int(year), source, d)
+    dataset, byear, why = _pick_bilateral(int(year), source, d)
     bil = d.bilateral_groups[(dataset, byear)]
     mem = list(g.members)
     inside_o, inside_d = bil["origin_code"].isin(mem), bil["destination_code"].isin(mem)
@@ -593,10 +763,8 @@ def _group_corridors(g, year, direction, top_n, source, data_dir) -> pd.DataFram
                         "iso3": names["iso3"].to_numpy(), "name": names["short_name"].to_numpy(),
                         "migrants": s.to_numpy(dtype="float64"),
                         "share_pct": 100 * s.to_numpy() / total if total else np.full(len(s), np.nan)})
-    out.attrs.update(dataset=dataset, year=byear, source=_cite(dataset), total=total, unknown=unknown,
-                     unknown_share_pct=100 * unknown / total if total else float("nan"), direction=direction,
-                     country=g.name, requested_year=int(year), internal=internal)
-    return out
+    return _corridor_attrs(out, dataset, byear, why, total, unknown, direction, g.name, year,
+                           internal=internal, sex="both")
 
 
 def diaspora_concentration(country, year: int = LATEST, *, source: str | None = None,
@@ -605,21 +773,22 @@ def diaspora_concentration(country, year: int = LATEST, *, source: str | None = 
 
     ``hhi`` is the Herfindahl-Hirschman index, the sum of squared destination shares of the
     known total (fractions, 0-1; 1 = everyone in one country); ``top5_share`` the percent of
-    emigrants in the five largest destinations.
+    emigrants in the five largest destinations (of the bilateral dataset's own total).
     """
     allc = corridors(country, year, "emigrants", None, source=source, data_dir=data_dir)
-    src = allc.attrs["source"]
-    byear = allc.attrs["year"]
+    src, byear, basis = allc.attrs["source"], allc.attrs["year"], allc.attrs["basis"]
     if allc.empty:
         reason = "No bilateral emigrant data for this area."
-        return [_missing("diaspora_hhi", "Diaspora concentration (HHI, 0-1)", "index 0-1", byear, src, reason),
+        return [_missing("diaspora_hhi", "Diaspora concentration (HHI, 0-1)", "index 0-1", byear, src, reason,
+                         basis),
                 _missing("diaspora_top5_share", "Share of emigrants in top 5 destinations", "percent",
-                         byear, src, reason)]
+                         byear, src, reason, basis)]
     frac = allc["migrants"] / allc["migrants"].sum()
+    dated = int(year) - byear > 3
     return [Figure("diaspora_hhi", "Diaspora concentration (HHI, 0-1)", float((frac ** 2).sum()),
-                   "index 0-1", byear, src, "sum of squared destination shares"),
+                   "index 0-1", byear, src, "sum of squared destination shares", basis, dated),
             Figure("diaspora_top5_share", "Share of emigrants in top 5 destinations",
-                   float(allc["share_pct"].head(5).sum()), "percent", byear, src)]
+                   float(allc["share_pct"].head(5).sum()), "percent", byear, src, basis=basis, dated=dated)]
 
 
 def corridor_change(country, start: int = 1990, end: int = 2019, direction: str = "emigrants",
@@ -627,10 +796,11 @@ def corridor_change(country, start: int = 1990, end: int = 2019, direction: str 
     """Change of the top corridors between two years of one bilateral dataset.
 
     Returns the top ``top_n`` partners in ``end`` with their stocks in ``start`` and ``end``,
-    the absolute change (persons) and the average annual growth (% per year).
+    the absolute change (persons) and the average annual growth (% per year). Both years
+    come from the same dataset (one basis).
     """
     d = _data(data_dir)
-    ds_end, y_end = _pick_bilateral(end, source, d)
+    ds_end, y_end, _ = _pick_bilateral(end, source, d)
     years = sorted(y for ds, y in d.bilateral_groups if ds == ds_end)
     if start not in years or end not in years:
         raise DataNotAvailableError(
@@ -644,7 +814,8 @@ def corridor_change(country, start: int = 1990, end: int = 2019, direction: str 
     out["change"] = out[f"migrants_{end}"] - out[f"migrants_{start}"]
     out["growth_pct_per_year"] = [growth_rate(s0, s1, start, end)
                                   for s0, s1 in zip(out[f"migrants_{start}"], out[f"migrants_{end}"])]
-    out.attrs.update(dataset=ds_end, source=_cite(ds_end), start=start, end=end, direction=direction)
+    out.attrs.update(dataset=ds_end, source=_cite(ds_end), basis=basis_of(ds_end), start=start, end=end,
+                     direction=direction)
     return out
 
 
@@ -657,32 +828,121 @@ def refugees(country, *, data_dir=None) -> pd.DataFrame:
     DataFrame
         ``year``, ``refugees_from`` (abroad, by country of asylum), ``asylum_seekers_from``,
         ``refugees_hosted`` (every origin, including stateless and unknown origins),
-        ``asylum_seekers_hosted``; persons. Empty with
-        ``attrs["note"]`` when UNHCR data are not in the store.
+        ``asylum_seekers_hosted`` and ``idps`` (internally displaced people of concern to
+        UNHCR, where UNHCR has them); persons. A year absent from the UNHCR file is a row of
+        NaN (a gap, never bridged); in a year of the file, a pair UNHCR does not list is 0.
+        Empty with ``attrs["note"]`` when UNHCR data are not in the store.
     """
     c, d = _country(country, data_dir), _data(data_dir)
-    cols = ["year", "refugees_from", "asylum_seekers_from", "refugees_hosted", "asylum_seekers_hosted"]
+    cols = ["year", "refugees_from", "asylum_seekers_from", "refugees_hosted", "asylum_seekers_hosted", "idps"]
     if d.unhcr is None:
         out = pd.DataFrame(columns=cols)
-        out.attrs.update(source="", note="UNHCR data are not in the store.")
+        out.attrs.update(source="", basis="", note="UNHCR data are not in the store.")
         return out
-    zeros = (np.zeros(len(d.unhcr_years)), np.zeros(len(d.unhcr_years)))
-    a = d.unhcr_from.get(c.location_code, zeros)
-    h = d.unhcr_hosted.get(c.location_code, zeros)
-    out = pd.DataFrame({"year": np.array(d.unhcr_years, dtype="int64"),
-                        "refugees_from": a[0], "asylum_seekers_from": a[1],
-                        "refugees_hosted": h[0], "asylum_seekers_hosted": h[1]})
-    out.attrs.update(source=_cite("unhcr_refugees"),
-                     note="UNHCR records no row for a pair with no refugees; such years count as 0.")
+    years = np.array(d.unhcr_years, dtype="int64")
+    zeros = np.where(np.isin(years, d.unhcr_missing_years), np.nan, 0.0)
+    a = d.unhcr_from.get(c.location_code, (zeros, zeros))
+    h = d.unhcr_hosted.get(c.location_code, (zeros, zeros))
+    idp = d.unhcr_idps.get(c.location_code, {})
+    out = pd.DataFrame({"year": years, "refugees_from": a[0], "asylum_seekers_from": a[1],
+                        "refugees_hosted": h[0], "asylum_seekers_hosted": h[1],
+                        "idps": [idp.get(int(y), float("nan")) for y in years]})
+    key = _unhcr_key(d)
+    note = "A pair UNHCR does not list in a year of its file counts as 0."
+    if d.unhcr_missing_years:
+        note += (" The file has no data for " + ", ".join(map(str, d.unhcr_missing_years))
+                 + ": shown as a gap.")
+    out.attrs.update(source=_cite(key), basis=basis_of(key), note=note)
     return out
 
 
+def _unhcr_key(d: _Data) -> str:
+    if d.unhcr is not None and "dataset" in d.unhcr.columns and len(d.unhcr):
+        return str(d.unhcr["dataset"].iloc[0])
+    return "unhcr_refugees"
+
+
+def refugee_figures(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
+    """Refugees and asylum seekers abroad and hosted, and IDPs, in UNHCR's latest year.
+
+    The latest year of the UNHCR file up to ``year + 1`` (UNHCR counts at the end of the
+    calendar year; the file runs to 2025); ``dated`` when more than three years before
+    ``year``. Persons.
+    """
+    c, d = _country(country, data_dir), _data(data_dir)
+    r = refugees(c, data_dir=data_dir)
+    basis, src = r.attrs.get("basis", ""), r.attrs.get("source", "")
+    from .narrative import place_name
+
+    names = [("refugees_abroad", "refugees_from", f"Refugees from {place_name(c)} abroad"),
+             ("asylum_seekers_abroad", "asylum_seekers_from", f"Asylum seekers from {place_name(c)} abroad"),
+             ("refugees_hosted", "refugees_hosted", "Refugees hosted"),
+             ("asylum_seekers_hosted", "asylum_seekers_hosted", "Asylum seekers hosted")]
+    ok = r[(r["year"] <= year + 1) & r["refugees_from"].notna()] if len(r) else r
+    if not len(ok):
+        reason = r.attrs.get("note", "No UNHCR data.")
+        return [_missing(n, label, "persons", None, src, reason, basis) for n, _, label in names]
+    last = ok.iloc[-1]
+    y = int(last["year"])
+    dated = year - y > 3
+    figs = [Figure(n, label, float(last[col]), "persons", y, src,
+                   "end of year; UNHCR's mandate" if n.startswith("refugees") else "end of year", basis, dated)
+            for n, col, label in names]
+    if pd.notna(last["idps"]):
+        figs.append(Figure("idps", f"Internally displaced people in {place_name(c)} (of concern to UNHCR)",
+                           float(last["idps"]), "persons", y, src, "end of year", basis, dated))
+    return figs
+
+
 # -- remittances -----------------------------------------------------------------------------------
+#: WDI series in which a trailing run of exact zeros means "no longer reported" (see
+#: :func:`reported_values`).
+_ZERO_MEANS_UNREPORTED = (_WDI_RECEIVED, _WDI_PAID, _WDI_PCT_GDP)
+
+
+def reported_values(wide: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, int]]:
+    """Blank the zeros that mean "not reported" in a wide series (index area, columns years).
+
+    The World Bank files carry 0 for every year after an economy stopped reporting
+    remittances (Syria from 2011): a trailing run of exact zeros after the last non-zero
+    value, or a series of zeros only, is set to ``NaN``. Returns the cleaned table and
+    ``{area: first blanked year}``.
+    """
+    values = wide.to_numpy("float64", copy=True)
+    years = np.asarray(wide.columns, dtype="int64")
+    nonzero = ~np.isnan(values) & (values != 0)
+    has = nonzero.any(axis=1)
+    last = np.where(has, values.shape[1] - 1 - np.argmax(nonzero[:, ::-1], axis=1), -1)
+    after = np.arange(values.shape[1])[None, :] > last[:, None]
+    blank = after & (values == 0)
+    values[blank] = np.nan
+    first = {int(code): int(years[np.argmax(row)]) for code, row in zip(wide.index, blank) if row.any()}
+    return pd.DataFrame(values, index=wide.index, columns=wide.columns), first
+
+
+def _wdi_basis(d: _Data, indicator: str) -> str:
+    key = d.wdi_source.get(indicator)
+    if key is None:
+        return f"World Bank WDI ({d.wdi_vintage.get(indicator, 'vintage unknown')})"
+    return basis_of(key)
+
+
+def _wdi_row(d: _Data, indicator: str, code: int) -> dict[int, float]:
+    tab = d.wdi.get(indicator)
+    if tab is None or code not in tab.index:
+        return {}
+    row = tab.loc[code]
+    return {int(y): float(v) for y, v in zip(row.index, row.to_numpy("float64")) if not math.isnan(v)}
+
+
 def remittance_series(country, *, data_dir=None) -> pd.DataFrame:
     """Remittances by year: received, paid, GDP (current US$) and received as % of GDP.
 
-    ``pct_gdp_source`` says whether the % of GDP is the published WDI series or computed
-    here as received / GDP x 100 (different WDI vintages, named in ``attrs``).
+    Zeros after an economy stopped reporting are missing, not zero (:func:`reported_values`).
+    ``received_pct_gdp`` is the published WDI series when cached, else received / GDP x 100
+    of the same year (``pct_gdp_source`` says which). ``attrs["bases"]`` names the basis of
+    each column; ``attrs["not_reported_from"]`` the first year blanked per series.
+    For a :class:`~migstats.groups.Group`, see :func:`_group_remittance_series`.
     """
     if _is_group(country):
         return _group_remittance_series(country, data_dir)
@@ -690,60 +950,102 @@ def remittance_series(country, *, data_dir=None) -> pd.DataFrame:
     code = c.location_code
     if code in d._remittance_series:
         return d._remittance_series[code].copy()
-
-    def series(ind) -> dict:
-        tab = d.wdi.get(ind)
-        if tab is None or code not in tab.index:
-            return {}
-        row = tab.loc[code]
-        return {int(y): float(v) for y, v in zip(row.index, row.to_numpy("float64")) if not math.isnan(v)}
-
-    rec, paid, gdp, pct = (series(i) for i in (_WDI_RECEIVED, _WDI_PAID, _WDI_GDP, _WDI_PCT_GDP))
+    rec, paid, gdp, pct = (_wdi_row(d, i, code) for i in (_WDI_RECEIVED, _WDI_PAID, _WDI_GDP, _WDI_PCT_GDP))
     years = sorted(set(rec) | set(paid))  # every year has received or paid
     nan = float("nan")
     out = pd.DataFrame({"year": np.array(years, dtype="int64"),
                         "received_usd": np.array([rec.get(y, nan) for y in years], dtype="float64"),
                         "paid_usd": np.array([paid.get(y, nan) for y in years], dtype="float64"),
                         "gdp_usd": np.array([gdp.get(y, nan) for y in years], dtype="float64")})
+    same_vintage = d.wdi_vintage.get(_WDI_RECEIVED) == d.wdi_vintage.get(_WDI_GDP)
     if len(pct):
         out["received_pct_gdp"] = np.array([pct.get(y, nan) for y in years], dtype="float64")
         out["pct_gdp_source"] = "published (WDI BX.TRF.PWKR.DT.GD.ZS)"
     else:
         out["received_pct_gdp"] = 100 * out["received_usd"] / out["gdp_usd"]
-        out["pct_gdp_source"] = "computed: received / GDP x 100"
-    out.attrs.update(
-        source=_cite("wdi_remittances_received"),
-        vintages={k: v for k, v in d.wdi_vintage.items()},
-        note=("Received % of GDP computed from two WDI vintages: remittances "
-              f"{d.wdi_vintage.get(_WDI_RECEIVED, '?')}, GDP {d.wdi_vintage.get(_WDI_GDP, '?')}."
-              if not len(pct) else ""))
+        out["pct_gdp_source"] = "computed: received / GDP x 100, same year"
+    bases = {"received_usd": _wdi_basis(d, _WDI_RECEIVED), "paid_usd": _wdi_basis(d, _WDI_PAID),
+             "gdp_usd": _wdi_basis(d, _WDI_GDP), "received_pct_gdp": _wdi_basis(d, _WDI_RECEIVED)}
+    stopped = {ind: d.wdi_not_reported.get(ind, {}).get(code) for ind in (_WDI_RECEIVED, _WDI_PAID)}
+    notes = []
+    if not len(pct) and not same_vintage:
+        notes.append("Received % of GDP computed from two WDI vintages: remittances "
+                     f"{d.wdi_vintage.get(_WDI_RECEIVED, '?')}, GDP {d.wdi_vintage.get(_WDI_GDP, '?')}.")
+    for ind, y in stopped.items():
+        if y is not None:
+            what = "received" if ind == _WDI_RECEIVED else "paid"
+            notes.append(f"The World Bank file gives 0 for remittances {what} from {y} on, after the last "
+                         "reported value: treated as not reported.")
+    out.attrs.update(source=_cite("wdi_remittances_received"), basis=bases["received_usd"], bases=bases,
+                     vintages=dict(d.wdi_vintage), not_reported_from=stopped, note=" ".join(notes))
     d._remittance_series[code] = out
     return out.copy()
 
 
+#: Minimum share of a group's population that members with data must cover for a sum to be
+#: shown as the group's figure.
+GROUP_COVERAGE_MIN_PCT = 90.0
+
+
+def _member_weights(d: _Data, members) -> pd.Series:
+    """Population of each member (UN DESA 2024, persons), the weights of group coverage."""
+    return pd.Series([_cell(d.pop, m, LATEST) for m in members], index=list(members), dtype="float64").fillna(0.0)
+
+
+def _coverage(ok: np.ndarray, weights: pd.Series) -> tuple[int, float]:
+    total = float(weights.sum())
+    return int(ok.sum()), (100 * float(weights[ok].sum()) / total if total else float("nan"))
+
+
+def coverage_text(n: int, of: int, pct: float) -> str:
+    """"4 of 5 members, 93% of the group's population"."""
+    return f"{n} of {of} members, {pct:.0f}% of the group's population"
+
+
 def _group_remittance_series(g, data_dir) -> pd.DataFrame:
-    """Sums over the members that report each year (received and GDP over the same members)."""
+    """Group sums per year over the members with data that year, with their coverage.
+
+    ``members_with_data`` and ``coverage_pct`` (share of the group's population, UN DESA
+    2024) say what each sum covers; a sum covering less than
+    :data:`GROUP_COVERAGE_MIN_PCT` % is kept in ``received_usd_partial`` and left out of
+    ``received_usd`` (it is not the group's figure). ``gdp_usd`` and ``received_pct_gdp``
+    are sums over the members with both series that year (``members_with_gdp``,
+    ``coverage_pct_gdp``), under the same coverage rule.
+    """
     d = _data(data_dir)
     mem = list(g.members)
-    cols = ["year", "received_usd", "paid_usd", "gdp_usd", "received_pct_gdp", "pct_gdp_source"]
+    weights = _member_weights(d, mem)
+    cols = ["year", "received_usd", "paid_usd", "gdp_usd", "received_pct_gdp", "pct_gdp_source",
+            "members_with_data", "coverage_pct", "received_usd_partial", "members_with_gdp", "coverage_pct_gdp"]
     rec, gdp = d.wdi.get(_WDI_RECEIVED), d.wdi.get(_WDI_GDP)
     rows = []
     if rec is not None:
         sub = rec.reindex(mem)
         gsub = gdp.reindex(mem) if gdp is not None else None
         for y in sub.columns:
-            ok = sub[y].notna()
+            ok = sub[y].notna().to_numpy()
             if not ok.any():
                 continue
+            n, cov = _coverage(ok, weights)
             r_sum = float(sub.loc[ok, y].sum())
-            g_ok = gsub is not None and y in gsub.columns and bool(gsub.loc[ok, y].notna().all())
-            g_sum = float(gsub.loc[ok, y].sum()) if g_ok else float("nan")
-            rows.append((int(y), r_sum, float("nan"), g_sum,
-                         100 * r_sum / g_sum if g_ok and g_sum else float("nan"),
-                         "computed: received / GDP x 100 over members with data"))
+            full = cov >= GROUP_COVERAGE_MIN_PCT
+            # % of GDP over the members with both series that year, with its own coverage
+            both = ok & (gsub[y].notna().to_numpy() if gsub is not None and y in gsub.columns
+                         else np.zeros(len(mem), bool))
+            nb, cb = _coverage(both, weights)
+            rb, gb = float(sub.loc[both, y].sum()), float(gsub.loc[both, y].sum()) if both.any() else float("nan")
+            pct_ok = both.any() and cb >= GROUP_COVERAGE_MIN_PCT and gb > 0
+            rows.append((int(y), r_sum if full else float("nan"), float("nan"), gb if pct_ok else float("nan"),
+                         100 * rb / gb if pct_ok else float("nan"),
+                         "computed: received / GDP x 100 over the members with both", n, cov, r_sum, nb, cb))
     out = pd.DataFrame(rows, columns=cols)
-    out.attrs.update(source=_cite("wdi_remittances_received"), vintages=dict(d.wdi_vintage),
-                     note="Sums over the members that report each year.")
+    basis = _wdi_basis(d, _WDI_RECEIVED)
+    out.attrs.update(source=_cite("wdi_remittances_received"), basis=basis,
+                     bases={"received_usd": basis, "gdp_usd": _wdi_basis(d, _WDI_GDP)},
+                     vintages=dict(d.wdi_vintage), members=len(mem),
+                     note=(f"Sums over the members with data each year; a year whose members with data "
+                           f"hold less than {GROUP_COVERAGE_MIN_PCT:.0f}% of the group's population is not "
+                           "shown as the group's figure."))
     return out
 
 
@@ -768,93 +1070,132 @@ def top_remittance_senders(country, top_n: int = 10, *, data_dir=None) -> pd.Dat
                         "remittances_usd": s.to_numpy(),
                         "share_pct": 100 * s.to_numpy() / total if total else np.nan})
     key = f"knomad_remittances_{latest}"
-    out.attrs.update(source=_cite(key), year=int(latest), total=total,
+    out.attrs.update(source=_cite(key), basis=basis_of(key), year=int(latest), total=total,
                      note="Model estimates from migrant stocks and incomes, not reported flows "
                           "(the publisher's own caveat).")
     return out
 
 
 def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
-    """Remittance figures for the latest year with data up to ``year``.
+    """Remittance figures for the latest reported year up to ``year``.
 
-    Received, paid (when the WDI series is cached), received as % of GDP (published or
-    computed) and received per emigrant (US$ per person of the emigrant stock at the
-    nearest UN DESA year).
+    * ``remittances_received`` — latest reported year (zeros after reporting stopped are
+      missing); ``dated`` when more than three years before ``year``.
+    * ``remittances_pct_gdp`` — received / GDP of the *same* year (or the published WDI
+      ratio): the year of ``remittances_received`` when GDP exists for it, else the latest
+      year with both, which the note says.
+    * ``remittances_paid`` — latest reported year; ``net_remittances`` = received - paid for
+      the latest year with both, only when both come from the same basis.
+    * ``remittances_per_emigrant`` — received / UN DESA emigrant stock: a ratio across two
+      bases, kept for teaching (its label says so); profiles do not show it.
     """
-    c = _country(country, data_dir)
+    c, d = _country(country, data_dir), _data(data_dir)
     ts = remittance_series(c, data_dir=data_dir)
-    src = ts.attrs["source"]
+    src, bases = ts.attrs["source"], ts.attrs["bases"]
+    rb, pb = bases["received_usd"], bases["paid_usd"]
     figs = []
     years, received, paid_usd = (ts[k].to_numpy() for k in ("year", "received_usd", "paid_usd"))
-    pct, pct_source = ts["received_pct_gdp"].to_numpy(), ts["pct_gdp_source"].to_numpy()
+    pct, pct_source, gdp = (ts[k].to_numpy() for k in ("received_pct_gdp", "pct_gdp_source", "gdp_usd"))
     rec = np.flatnonzero(~np.isnan(received) & (years <= year))  # rows with received, by year
+    stopped = ts.attrs["not_reported_from"].get(_WDI_RECEIVED)
     if not len(rec):
-        reason = f"The World Bank publishes no personal remittances received for {c.name}."
+        reason = (f"The World Bank reports no personal remittances received for {c.name}"
+                  + (f" (its file gives 0 from {stopped} on, treated as not reported)." if stopped else "."))
         figs.append(_missing("remittances_received", "Personal remittances received", "current US$",
-                             None, src, reason))
+                             None, src, reason, rb))
         figs.append(_missing("remittances_pct_gdp", "Remittances received as % of GDP", "percent",
-                             None, src, reason))
-        figs.append(_missing("remittances_per_emigrant", "Remittances received per emigrant",
-                             "US$ per emigrant", None, src, reason))
+                             None, src, reason, rb))
+        figs.append(_missing("remittances_per_emigrant", "Remittances received per emigrant (WDI / UN DESA)",
+                             "US$ per emigrant", None, src, reason, f"{rb} / {_IMS}"))
     else:
         last = rec[-1]
         y = int(years[last])
+        note = (f"last reported year; the file gives 0 from {stopped} on, treated as not reported"
+                if stopped else "")
         figs.append(Figure("remittances_received", "Personal remittances received",
-                           float(received[last]), "current US$", y, src))
+                           float(received[last]), "current US$", y, src, note, rb, year - y > 3))
         pct_rows = rec[~np.isnan(pct[rec])]
         if not len(pct_rows):
             figs.append(_missing("remittances_pct_gdp", "Remittances received as % of GDP", "percent",
-                                 y, src, "No GDP for the years with remittance data."))
+                                 y, src, "No GDP for the years with remittance data.", rb))
         else:
             p = pct_rows[-1]
+            py = int(years[p])
+            how = str(pct_source[p])
+            if py != y:
+                how += f"; latest year with both remittances and GDP ({py})"
             figs.append(Figure("remittances_pct_gdp", "Remittances received as % of GDP",
-                               float(pct[p]), "percent", int(years[p]),
-                               f"{src}; {_cite('wdi_gdp')}",
-                               f"{pct_source[p]}. {ts.attrs['note']}".strip()))
+                               float(pct[p]), "percent", py, f"{src}; {_cite('wdi_gdp')}",
+                               f"{how}. {ts.attrs['note']}".strip(), rb, year - py > 3))
         ey = min(EDITION_YEARS, key=lambda e: (abs(e - y), -e))
         em = emigrant_stock(c, ey, data_dir=data_dir)
         if em.available and em.value > 0:
-            figs.append(Figure("remittances_per_emigrant", "Remittances received per emigrant",
+            figs.append(Figure("remittances_per_emigrant", "Remittances received per emigrant (WDI / UN DESA)",
                                float(received[last]) / em.value, "US$ per emigrant", y,
                                f"{src}; {_ORIG}",
-                               f"remittances {y} / emigrant stock {ey} (UN DESA 2024)"))
+                               f"ratio across two bases: remittances {y} ({rb}) / emigrant stock {ey} ({_IMS})",
+                               f"{rb} / {_IMS}"))
         else:
-            figs.append(_missing("remittances_per_emigrant", "Remittances received per emigrant",
-                                 "US$ per emigrant", y, src, "No emigrant stock."))
+            figs.append(_missing("remittances_per_emigrant", "Remittances received per emigrant (WDI / UN DESA)",
+                                 "US$ per emigrant", y, src, "No emigrant stock.", f"{rb} / {_IMS}"))
+    psrc = _cite(d.wdi_source.get(_WDI_PAID, "wdi_remittances_paid"))
     paid = np.flatnonzero(~np.isnan(paid_usd) & (years <= year))
     if not len(paid):
-        figs.append(_missing("remittances_paid", "Personal remittances paid", "current US$", None,
-                             _cite("wdi_remittances_paid"),
-                             "WDI series BM.TRF.PWKR.CD.DT is not in the store (fetch it with internet "
-                             "access) or has no data for this area."))
+        have = _WDI_PAID in d.wdi
+        figs.append(_missing("remittances_paid", "Personal remittances paid", "current US$", None, psrc,
+                             f"The World Bank reports no personal remittances paid for {c.name}." if have else
+                             "Remittances paid (WDI BM.TRF.PWKR.CD.DT) are not in the data store.", pb))
+        figs.append(_missing("net_remittances", "Net remittances (received - paid)", "current US$", None, psrc,
+                             "No remittances paid.", pb))
     else:
-        figs.append(Figure("remittances_paid", "Personal remittances paid",
-                           float(paid_usd[paid[-1]]), "current US$", int(years[paid[-1]]),
-                           _cite("wdi_remittances_paid")))
+        py = int(years[paid[-1]])
+        figs.append(Figure("remittances_paid", "Personal remittances paid", float(paid_usd[paid[-1]]),
+                           "current US$", py, psrc, "", pb, year - py > 3))
+        both = paid[~np.isnan(received[paid])]
+        if rb != pb:
+            figs.append(_missing("net_remittances", "Net remittances (received - paid)", "current US$", None,
+                                 psrc, f"Not computed: remittances received ({rb}) and paid ({pb}) come from "
+                                       "different editions.", pb))
+        elif not len(both):
+            figs.append(_missing("net_remittances", "Net remittances (received - paid)", "current US$", None,
+                                 psrc, "No year with both received and paid.", pb))
+        else:
+            ny = int(years[both[-1]])
+            figs.append(Figure("net_remittances", "Net remittances (received - paid)",
+                               float(received[both[-1]] - paid_usd[both[-1]]), "current US$", ny, psrc,
+                               "received - paid, same year", pb, year - ny > 3))
     return figs
 
 
 # -- context -------------------------------------------------------------------------------------
 def context(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
-    """Population, GDP, GDP per capita and classifications (region, income group)."""
+    """Population (UN DESA 2024), GDP and GDP per capita (World Bank WDI, one vintage).
+
+    GDP per capita is GDP / population of the same year, both from WDI (SP.POP.TOTL of the
+    GDP's vintage); without WDI population it is not available (never a ratio across sources).
+    """
     c, d = _country(country, data_dir), _data(data_dir)
     figs = [population(c, year, data_dir=data_dir)]
-    gdp = d.wdi.get(_WDI_GDP)
-    row = gdp.loc[c.location_code].dropna() if gdp is not None and c.location_code in gdp.index else pd.Series(dtype=float)
-    row = row[row.index <= max(year, 0)]
-    gsrc = _cite("wdi_gdp")
-    if row.empty:
-        figs.append(_missing("gdp", "GDP", "current US$", None, gsrc, f"No GDP for {c.name} in WDI."))
+    gdp, wpop = _wdi_row(d, _WDI_GDP, c.location_code), _wdi_row(d, _WDI_POP, c.location_code)
+    gsrc, gb = _cite("wdi_gdp"), _wdi_basis(d, _WDI_GDP)
+    gy = max((y for y in gdp if y <= max(year, 0)), default=None)
+    if gy is None:
+        figs.append(_missing("gdp", "GDP", "current US$", None, gsrc, f"No GDP for {c.name} in WDI.", gb))
         figs.append(_missing("gdp_per_capita", "GDP per capita", "current US$ per person", None, gsrc,
-                             f"No GDP for {c.name} in WDI."))
+                             f"No GDP for {c.name} in WDI.", gb))
+        return figs
+    figs.append(Figure("gdp", "GDP", gdp[gy], "current US$", gy, gsrc, "", gb, year - gy > 3))
+    both = [y for y in gdp if y in wpop and y <= max(year, 0)]
+    if _WDI_POP not in d.wdi or _wdi_basis(d, _WDI_POP) != gb:
+        figs.append(_missing("gdp_per_capita", "GDP per capita", "current US$ per person", gy, gsrc,
+                             "WDI population of the GDP's vintage is not in the data store.", gb))
+    elif not both:
+        figs.append(_missing("gdp_per_capita", "GDP per capita", "current US$ per person", gy, gsrc,
+                             f"No WDI population for {c.name}.", gb))
     else:
-        gy, gv = int(row.index[-1]), float(row.iloc[-1])
-        figs.append(Figure("gdp", "GDP", gv, "current US$", gy, gsrc))
-        pop = _interpolated_population(d, c.location_code, gy)
-        figs.append(Figure("gdp_per_capita", "GDP per capita", gv / pop if pop else float("nan"),
-                           "current US$ per person", gy, f"{gsrc}; {_POP}",
-                           f"GDP {gy} / population {gy} (UN DESA Table 2, linearly interpolated "
-                           "between reference years)"))
+        py = max(both)
+        figs.append(Figure("gdp_per_capita", "GDP per capita", gdp[py] / wpop[py], "current US$ per person", py,
+                           gsrc, f"GDP {py} / population {py} (WDI)", gb, year - py > 3))
     return figs
 
 
@@ -865,6 +1206,56 @@ def _interpolated_population(d: _Data, code: int, year: int) -> float:
     if not ok.any():
         return float("nan")
     return float(np.interp(year, ys[ok], vs[ok]))
+
+
+# -- demography (UN World Population Prospects) -------------------------------------------------------
+_WPP_MEASURES = ("births", "deaths", "net_migration", "population_change", "cbr", "cdr", "cnmr")
+
+
+def demography(country, *, data_dir=None) -> pd.DataFrame | None:
+    """Births, deaths, net migration and population change by year, with crude rates (UN WPP).
+
+    Returns
+    -------
+    DataFrame or None
+        ``year`` and one column per measure: ``births``, ``deaths``, ``net_migration``,
+        ``population_change`` (persons per calendar year) and ``cbr``, ``cdr``, ``cnmr``
+        (per 1,000 population); ``attrs`` name the basis (UN World Population Prospects 2024,
+        estimates). ``None`` when WPP is not in the store.
+    """
+    c, d = _country(country, data_dir), _data(data_dir)
+    if d.wpp is None:
+        return None
+    part = d.wpp.get(c.location_code)
+    if part is None:
+        out = pd.DataFrame(columns=["year", *_WPP_MEASURES])
+    else:
+        out = part.copy()
+    out.attrs.update(source=_cite(d.wpp_key), basis=basis_of(d.wpp_key),
+                     note="Estimates; counts per calendar year, rates per 1,000 population.")
+    return out
+
+
+def demography_figures(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
+    """Net migration and its crude rate in the latest WPP year up to ``year`` (UN WPP 2024)."""
+    c, d = _country(country, data_dir), _data(data_dir)
+    if d.wpp is None:
+        return []
+    df = demography(c, data_dir=data_dir)
+    src, basis = df.attrs["source"], df.attrs["basis"]
+    ok = df[(df["year"] <= year) & df["net_migration"].notna()]
+    if not len(ok):
+        reason = f"{basis} has no estimates for {c.name}."
+        return [_missing("net_migration", "Net migration (immigrants minus emigrants)", "persons", None, src,
+                         reason, basis),
+                _missing("net_migration_rate", "Net migration rate", "per 1,000 population", None, src, reason,
+                         basis)]
+    last = ok.iloc[-1]
+    y = int(last["year"])
+    return [Figure("net_migration", "Net migration (immigrants minus emigrants)", float(last["net_migration"]),
+                   "persons", y, src, "WPP estimate for the calendar year", basis, year - y > 3),
+            Figure("net_migration_rate", "Net migration rate", float(last["cnmr"]), "per 1,000 population", y,
+                   src, "crude net migration rate", basis, year - y > 3)]
 
 
 # -- editions side by side -----------------------------------------------------------------------
@@ -949,7 +1340,7 @@ def trend(country, denominator: str = "population", *, data_dir=None) -> pd.Data
     out = pd.DataFrame({"year": ys, "immigrants": imm, "emigrants": emi, "population": pop,
                         "immigrant_share_pct": 100 * imm / pop,
                         f"emigrant_share_pct_of_{denominator}": 100 * emi / denom})
-    out.attrs.update(source=f"{_DEST}; {_ORIG}; {_POP}", denominator=denominator)
+    out.attrs.update(source=f"{_DEST}; {_ORIG}; {_POP}", basis=_IMS, denominator=denominator)
     if _is_group(c):
         out.attrs["note"] = "sums over members; emigrants include moves between members"
     return out
@@ -985,7 +1376,7 @@ def world_indicator(name: str, year: int = LATEST, *, denominator: str = "popula
                  "emigrant_stock": "Emigrant stock",
                  "emigrant_share": f"Emigrants as % of {DENOMINATORS.get(denominator, '')}"}[name]
         out = s.reindex(d.countries.index).astype("float64")
-        out.attrs.update(name=name, label=label, unit=unit, year=year, source=src)
+        out.attrs.update(name=name, label=label, unit=unit, year=year, source=src, basis=_IMS)
         return out
     if name in ("remittances_pct_gdp", "remittances_received"):
         rec = d.wdi.get(_WDI_RECEIVED)
@@ -1003,7 +1394,8 @@ def world_indicator(name: str, year: int = LATEST, *, denominator: str = "popula
                                                 and yr in gdp.columns) else pd.Series(dtype=float)
             unit, label = "percent of GDP", "Remittances received as % of GDP"
         out = s.reindex(d.countries.index).astype("float64")
-        out.attrs.update(name=name, label=label, unit=unit, year=yr, source=_cite("wdi_remittances_received"))
+        out.attrs.update(name=name, label=label, unit=unit, year=yr, source=_cite("wdi_remittances_received"),
+                         basis=_wdi_basis(d, _WDI_RECEIVED))
         return out
     raise ValueError(f"Unknown indicator {name!r}")
 
@@ -1021,12 +1413,16 @@ class Profile:
     denominator : str
         Denominator of the emigrant share (a key of :data:`DENOMINATORS`).
     figures : list of Figure
-        Key figures (immigration, emigration, remittances, context, concentration).
+        Key figures (immigration, emigration, refugees, remittances, context,
+        concentration), each with its ``basis``.
     destinations, origins : DataFrame
-        Top corridors (see :func:`corridors`).
+        Top corridors (see :func:`corridors`); ``attrs["basis"]`` and ``attrs["why"]`` say
+        which bilateral table they come from and why.
     trend, remittance_series, refugees, editions, top_senders, corridor_change : DataFrame
     notes : list of str
-        Data notes (type of data, unknown origins, missing series, estimates).
+        Data notes (type of data, bilateral basis, territories, gaps, estimates).
+    basis : str
+        Basis of the profile's totals (UN DESA International Migrant Stock 2024).
     """
 
     country: Country
@@ -1043,6 +1439,8 @@ class Profile:
     editions: pd.DataFrame
     corridor_change: pd.DataFrame | None
     notes: list[str] = field(default_factory=list)
+    basis: str = _IMS
+    demography: pd.DataFrame | None = None
 
     def figure(self, name: str) -> Figure:
         """The figure called ``name`` (KeyError if absent)."""
@@ -1055,20 +1453,42 @@ class Profile:
         return self.figure(name).value
 
     def figures_table(self) -> pd.DataFrame:
-        """Key figures as a tidy table (name, label, value, unit, year, source, note)."""
+        """Key figures as a tidy table (name, label, value, unit, year, basis, source, note, ...)."""
         df = pd.DataFrame([f.to_dict() for f in self.figures])
         df["year"] = df["year"].astype("Int64")
         return df
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the profile by name (the CSV export writes these)."""
+        out = {"top_destinations": self.destinations, "top_origins": self.origins, "trend": self.trend,
+               "remittances": self.remittance_series, "remittance_senders": self.top_senders,
+               "refugees": self.refugees, "editions": self.editions}
+        if self.corridor_change is not None:
+            out["corridor_change"] = self.corridor_change
+        if self.demography is not None:
+            out["demography"] = self.demography
+        for extra in ("members", "internal"):
+            if getattr(self, extra, None) is not None:
+                out[extra] = getattr(self, extra)
+        return out
+
     def sources(self) -> list[str]:
         """Every source cited by a figure or table of the profile."""
-        cited = {f.source for f in self.figures}
-        for df in (self.destinations, self.origins, self.top_senders, self.refugees):
+        cited = {f.source for f in self.figures if f.source}
+        for df in self.tables().values():
             if df is not None and df.attrs.get("source"):
                 cited.add(df.attrs["source"])
         out = set()
         for s in cited:
             out.update(p.strip() for p in s.split(";") if p.strip())
+        return sorted(out)
+
+    def bases(self) -> list[str]:
+        """Every basis (publication and edition) the profile's figures and tables rest on."""
+        out = {f.basis for f in self.figures if f.basis and " / " not in f.basis}
+        for df in self.tables().values():
+            if df is not None and df.attrs.get("basis"):
+                out.add(df.attrs["basis"])
         return sorted(out)
 
     def _country_dict(self) -> dict:
@@ -1077,19 +1497,20 @@ class Profile:
                 "region": c.un_region, "subregion": c.un_subregion}
 
     def to_dict(self) -> dict:
-        """Plain-JSON form: every figure as a number with unit and source."""
+        """Plain-JSON form: every figure as a number with unit, basis and source."""
         def table(df):
             if df is None:
                 return None
-            return {"source": df.attrs.get("source", ""), "year": df.attrs.get("year"),
-                    "rows": json_records(df)}
+            return {"source": df.attrs.get("source", ""), "basis": df.attrs.get("basis", ""),
+                    "year": df.attrs.get("year"), "note": df.attrs.get("note", ""), "rows": json_records(df)}
         return {
             "country": self._country_dict(),
-            "year": self.year, "denominator": self.denominator,
+            "year": self.year, "denominator": self.denominator, "basis": self.basis,
             "figures": [f.to_dict() for f in self.figures],
             "destinations": table(self.destinations), "origins": table(self.origins),
             "top_remittance_senders": table(self.top_senders),
-            "notes": self.notes, "sources": self.sources(),
+            "refugees": table(self.refugees),
+            "notes": self.notes, "sources": self.sources(), "bases": self.bases(),
         }
 
 
@@ -1100,6 +1521,23 @@ def json_records(df: pd.DataFrame) -> list[dict]:
         out.append({k: (None if isinstance(v, float) and math.isnan(v) else
                         v.item() if hasattr(v, "item") else v) for k, v in rec.items()})
     return out
+
+
+#: Figures computed for the API that a profile does not show (ratios across two bases).
+_NOT_IN_PROFILE = ("remittances_per_emigrant",)
+
+
+def _territory_notes(c: Country) -> list[str]:
+    from .countries import KOSOVO_NOTE
+
+    return [KOSOVO_NOTE] if c.iso3 == "SRB" else []
+
+
+def _corridor_notes(dest: pd.DataFrame, orig: pd.DataFrame) -> list[str]:
+    notes = [dest.attrs["why"]]
+    if (orig.attrs["dataset"], orig.attrs["year"]) != (dest.attrs["dataset"], dest.attrs["year"]):
+        notes.append(orig.attrs["why"])
+    return notes
 
 
 def profile(country, year: int = LATEST, *, top_n: int = 10, denominator: str = "population",
@@ -1124,8 +1562,11 @@ def profile(country, year: int = LATEST, *, top_n: int = 10, denominator: str = 
     figs = []
     figs += immigration(c, year, data_dir=data_dir)
     figs += emigration(c, year, denominator, data_dir=data_dir)
-    figs += remittances(c, year, data_dir=data_dir)
+    figs += refugee_figures(c, year, data_dir=data_dir)
+    figs += [f for f in remittances(c, year, data_dir=data_dir) if f.name not in _NOT_IN_PROFILE]
     figs += context(c, year, data_dir=data_dir)
+    demo = demography(c, data_dir=data_dir)
+    figs += demography_figures(c, year, data_dir=data_dir)
     dest = corridors(c, year, "emigrants", top_n, data_dir=data_dir)
     orig = corridors(c, year, "immigrants", top_n, data_dir=data_dir)
     figs += diaspora_concentration(c, year, data_dir=data_dir)
@@ -1134,29 +1575,42 @@ def profile(country, year: int = LATEST, *, top_n: int = 10, denominator: str = 
                        unknown, "percent", orig.attrs["year"], orig.attrs["source"],
                        "origin not reported by the destination country" if not math.isnan(unknown) else
                        f"{orig.attrs['source']} ({orig.attrs['year']}) gives no origins of the "
-                       f"immigrants in {c.name}."))
+                       f"immigrants in {c.name}.", orig.attrs["basis"], year - orig.attrs["year"] > 3))
     change = None
     ds_years = sorted(y for ds, y in d.bilateral_groups if ds == dest.attrs["dataset"])
     if len(ds_years) > 1:
-        change = corridor_change(c, ds_years[0], ds_years[-1], "emigrants", top_n,
+        change = corridor_change(c, ds_years[0], dest.attrs["year"], "emigrants", top_n,
                                  source=dest.attrs["dataset"], data_dir=data_dir)
     notes = []
-    for f in figs:
-        if not f.available and f.note:
-            notes.append(f"{f.label}: not available — {f.note}")
     imm = figs[0]
     if imm.note:
         notes.append(f"Immigrant stock: {imm.note}")
-    if dest.attrs["year"] != year:
-        notes.append(f"Corridors come from {dest.attrs['source']} for {dest.attrs['year']}, the "
-                     f"bilateral year nearest to {year} in the store; totals come from UN DESA 2024.")
-    notes.append("Bilateral remittances are model estimates (World Bank/KNOMAD), not reported flows.")
+    notes += _corridor_notes(dest, orig)
+    missing = [f for f in figs if not f.available]
+    if missing:
+        notes.append("Not available: " + "; ".join(f"{f.label} ({f.note.rstrip('.')})" if f.note else f.label
+                                                   for f in missing) + ".")
+    notes += _territory_notes(c)
+    rs = remittance_series(c, data_dir=data_dir)
+    for ind, y in rs.attrs["not_reported_from"].items():
+        if y is not None:
+            what = "received" if ind == _WDI_RECEIVED else "paid"
+            notes.append(f"Remittances {what}: the World Bank file gives 0 from {y} on, after the last reported "
+                         "value; migstats treats these years as not reported, not as zero.")
+    ref = refugees(c, data_dir=data_dir)
+    if d.unhcr_missing_years:
+        notes.append(f"UNHCR: {ref.attrs['note']}")
+    dated = [f for f in figs if f.available and f.dated]
+    if dated:
+        notes.append("Dated figures (more than three years before the profile year): "
+                     + "; ".join(f"{f.label} ({f.year})" for f in dated) + ".")
+    if len(top_remittance_senders(c, top_n, data_dir=data_dir)):
+        notes.append("Bilateral remittances are model estimates (World Bank/KNOMAD), not reported flows.")
     return Profile(country=c, year=year, denominator=denominator, top_n=top_n, figures=figs,
                    destinations=dest, origins=orig, trend=trend(c, denominator, data_dir=data_dir),
-                   remittance_series=remittance_series(c, data_dir=data_dir),
-                   top_senders=top_remittance_senders(c, top_n, data_dir=data_dir),
-                   refugees=refugees(c, data_dir=data_dir), editions=edition_comparison(c, data_dir=data_dir),
-                   corridor_change=change, notes=notes)
+                   remittance_series=rs, top_senders=top_remittance_senders(c, top_n, data_dir=data_dir),
+                   refugees=ref, editions=edition_comparison(c, data_dir=data_dir),
+                   corridor_change=change, notes=notes, demography=demo)
 
 
 # -- groups of countries ---------------------------------------------------------------------------
@@ -1164,10 +1618,11 @@ def profile(country, year: int = LATEST, *, top_n: int = 10, denominator: str = 
 class GroupProfile:
     """Indicators of a group of countries, computed from its members' rows.
 
-    Stocks and populations are sums over members. *Emigrants of the group* exclude moves
-    between its own members (they are counted in ``internal``): from the bilateral source,
-    ``emigrants_outside_group = sum over members and non-member destinations``; the UN DESA
-    2024 by-origin totals (which include moves between members) are reported beside it.
+    Stocks and populations are the published UN DESA aggregate when the group is a UN DESA
+    aggregate (WORLD includes the migrants of unknown origin), else sums over members with
+    data, with their coverage. *Emigrants of the group* exclude moves between its own members
+    (they are counted in ``internal``), from the bilateral table of the corridors (its basis
+    is named on every such figure).
 
     Attributes
     ----------
@@ -1176,7 +1631,7 @@ class GroupProfile:
     members : DataFrame
         One row per member: iso3, name, population, immigrants, emigrants (UN DESA 2024).
     destinations, origins : DataFrame
-        Top partners outside the group (bilateral source in ``attrs``).
+        Top partners outside the group (bilateral basis in ``attrs``).
     internal : DataFrame
         Top corridors between members (origin, destination, migrants).
     """
@@ -1197,11 +1652,15 @@ class GroupProfile:
     editions: pd.DataFrame
     corridor_change: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    basis: str = _IMS
+    demography: pd.DataFrame | None = None
 
     figure = Profile.figure
     value = Profile.value
     figures_table = Profile.figures_table
+    tables = Profile.tables
     sources = Profile.sources
+    bases = Profile.bases
 
     def _country_dict(self) -> dict:
         return {"name": self.country.name, "kind": self.country.kind,
@@ -1213,14 +1672,36 @@ class GroupProfile:
         return d
 
 
+def _aggregate_code(g, d: _Data) -> int | None:
+    """Location code of the UN DESA aggregate that ``g`` is (``None`` for other groups)."""
+    code = getattr(g, "location_code", None)
+    return int(code) if code is not None and code in d.dest_agg.index else None
+
+
+def _group_value(d: _Data, g, wide, wide_agg, year, weights) -> tuple[float, int, float, bool]:
+    """Group total of one UN DESA quantity: (value, members with data, coverage %, published)."""
+    code = _aggregate_code(g, d)
+    mem = list(g.members)
+    vals = np.array([_cell(wide, m, year) for m in mem])
+    ok = ~np.isnan(vals)
+    n, cov = _coverage(ok, weights)
+    if code is not None:
+        v = _cell(wide_agg, code, year)
+        if not math.isnan(v):
+            return v, n, cov, True
+    return (float(vals[ok].sum()) if ok.any() else float("nan")), n, cov, False
+
+
 def group_profile(group, year: int = LATEST, *, top_n: int = 10, denominator: str = "population",
                   data_dir=None) -> GroupProfile:
     """Indicators for a group (UN/World Bank region, income group, partner group or list).
 
-    Stocks and populations are sums over members (UN DESA 2024). Corridors, *emigrants
-    living outside the group* and *migrants moving between members* come from the
-    bilateral source nearest to ``year`` (:func:`corridors` with a group), so moves between
-    members are never counted as emigration of the group.
+    Every group figure says which members it covers; a sum over members holding less than
+    :data:`GROUP_COVERAGE_MIN_PCT` % of the group's population is not shown as the group's
+    figure (the latest year with enough coverage is used, and the note says so). Corridors,
+    *emigrants living outside the group* and *migrants moving between members* come from
+    the bilateral table :func:`corridors` chooses, so moves between members are never counted
+    as emigration of the group; their basis is named on each figure.
 
     Parameters
     ----------
@@ -1234,6 +1715,7 @@ def group_profile(group, year: int = LATEST, *, top_n: int = 10, denominator: st
     _check_denominator(denominator)
     d = _data(data_dir)
     mem = list(g.members)
+    weights = _member_weights(d, mem)
     names = d.names.reindex(mem)
     imm = np.array([_cell(d.dest, m, year) for m in mem])
     emi = np.array([_cell(d.orig, m, year) for m in mem])
@@ -1241,10 +1723,18 @@ def group_profile(group, year: int = LATEST, *, top_n: int = 10, denominator: st
     members = pd.DataFrame({"iso3": names["iso3"].to_numpy(), "name": names["short_name"].to_numpy(),
                             "population": pop, "immigrants": imm, "emigrants": emi,
                             "emigrant_share_pct": 100 * emi / pop})
-    P, I, E = (float(np.nansum(v)) for v in (pop, imm, emi))
+    members.attrs.update(source=f"{_DEST}; {_ORIG}; {_POP}", basis=_IMS)
+    P, nP, cP, pubP = _group_value(d, g, d.pop, d.pop_agg, year, weights)
+    I, nI, cI, pubI = _group_value(d, g, d.dest, d.dest_agg, year, weights)
+    E, nE, cE, pubE = _group_value(d, g, d.orig, d.orig_agg, year, weights)
+    n = len(mem)
+
+    def cov(k, c, published):
+        return "published UN DESA aggregate" if published else coverage_text(k, n, c)
+
     dest = corridors(g, year, "emigrants", top_n, data_dir=data_dir)
     orig = corridors(g, year, "immigrants", top_n, data_dir=data_dir)
-    dataset, byear, bsrc = dest.attrs["dataset"], dest.attrs["year"], dest.attrs["source"]
+    dataset, byear, bsrc, bbasis = (dest.attrs[k] for k in ("dataset", "year", "source", "basis"))
     bil = d.bilateral_groups[(dataset, byear)]
     inner = bil[bil["origin_code"].isin(mem) & bil["destination_code"].isin(mem)
                 & (bil["origin_code"] != bil["destination_code"])]
@@ -1252,53 +1742,125 @@ def group_profile(group, year: int = LATEST, *, top_n: int = 10, denominator: st
     internal = pd.DataFrame({"origin": d.names.reindex(it["origin_code"])["short_name"].to_numpy(),
                              "destination": d.names.reindex(it["destination_code"])["short_name"].to_numpy(),
                              "migrants": it["migrant_stock"].to_numpy()})
-    internal.attrs.update(source=bsrc, year=byear, total=dest.attrs["internal"])
+    internal.attrs.update(source=bsrc, basis=bbasis, year=byear, total=dest.attrs["internal"])
     outside = dest.attrs["total"]
-    denom = P if denominator == "population" else P + outside
     figs = [
-        Figure("population", "Total population (sum of members)", P, "persons", year, _POP),
-        Figure("immigrant_stock", "International migrant stock (sum of members)", I, "persons", year, _DEST,
-               "includes migrants born in other member countries"),
+        Figure("population", "Total population", P, "persons", year, _POP, "", _IMS, coverage=cov(nP, cP, pubP)),
+        Figure("immigrant_stock", "International migrant stock (incl. migrants from other members)", I,
+               "persons", year, _DEST, "", _IMS, coverage=cov(nI, cI, pubI)),
         Figure("immigrant_share", "International migrants as % of population",
-               100 * I / P if P else float("nan"), "percent", year, f"{_DEST}; {_POP}"),
-        Figure("emigrant_stock", "Emigrant stock (sum of members, incl. moves between members)", E, "persons",
-               year, _ORIG),
+               100 * I / P if P else float("nan"), "percent", year, f"{_DEST}; {_POP}", "", _IMS,
+               coverage=cov(nI, cI, pubI)),
+        Figure("emigrant_stock", "Emigrant stock (incl. moves between members)", E, "persons", year, _ORIG,
+               "the WORLD aggregate includes migrants of unknown origin" if pubE and g.kind == "World" else "",
+               _IMS, coverage=cov(nE, cE, pubE)),
         Figure("emigrants_outside_group", "Emigrants living outside the group", outside, "persons", byear, bsrc,
-               "moves between members excluded"),
+               "moves between members excluded", bbasis, year - byear > 3),
         Figure("internal_migrants", "Migrants moving between members", dest.attrs["internal"], "persons",
-               byear, bsrc),
-        Figure(f"emigrant_share_{denominator}", f"Emigrants outside the group as % of {DENOMINATORS[denominator]}",
-               100 * outside / denom if denom else float("nan"), "percent", byear, f"{bsrc}; {_POP}",
-               f"bilateral {byear} emigrants / UN DESA 2024 population {year}"),
+               byear, bsrc, "", bbasis, year - byear > 3),
     ]
+    share_name = f"emigrant_share_{denominator}"
+    share_label = f"Emigrants outside the group as % of {DENOMINATORS[denominator]}"
+    if bbasis == _IMS and byear == year and P:
+        denom = P if denominator == "population" else P + outside
+        figs.append(Figure(share_name, share_label, 100 * outside / denom, "percent", byear, f"{bsrc}; {_POP}",
+                           "", _IMS))
+    else:
+        figs.append(_missing(share_name, share_label, "percent", byear, bsrc,
+                             f"Not computed: the corridors come from {bbasis} ({byear}) and the population from "
+                             f"{_IMS} ({year}); a share across two bases is not shown.", bbasis))
     rs = remittance_series(g, data_dir=data_dir)
-    last = rs[rs["year"] <= year].dropna(subset=["received_usd"])
-    if len(last):
-        figs.append(Figure("remittances_received", "Personal remittances received (members with data)",
-                           float(last.iloc[-1]["received_usd"]), "current US$", int(last.iloc[-1]["year"]),
-                           _cite("wdi_remittances_received")))
+    figs += _group_remittance_figures(rs, year)
     senders = pd.DataFrame(columns=["rank", "location_code", "iso3", "name", "remittances_usd", "share_pct"])
     senders.attrs.update(source="", note="")
-    refs = pd.DataFrame(columns=["year", "refugees_from", "asylum_seekers_from", "refugees_hosted",
-                                 "asylum_seekers_hosted"])
-    if d.unhcr is not None:
-        u = d.unhcr
-        away = u[u["origin_code"].isin(mem) & ~u["asylum_code"].isin(mem).fillna(False)]
-        home = u[u["asylum_code"].isin(mem) & ~u["origin_code"].isin(mem).fillna(False)]
-        a = away.groupby("year")[["refugees", "asylum_seekers"]].sum()
-        h = home.groupby("year")[["refugees", "asylum_seekers"]].sum()
-        refs = pd.DataFrame({"year": sorted(set(u["year"]))})
-        refs["refugees_from"] = refs["year"].map(a["refugees"]).fillna(0.0)
-        refs["asylum_seekers_from"] = refs["year"].map(a["asylum_seekers"]).fillna(0.0)
-        refs["refugees_hosted"] = refs["year"].map(h["refugees"]).fillna(0.0)
-        refs["asylum_seekers_hosted"] = refs["year"].map(h["asylum_seekers"]).fillna(0.0)
-        refs.attrs.update(source=_cite("unhcr_refugees"), note="Refugees moving between members excluded.")
+    refs = _group_refugees(g, d)
+    figs += _group_refugee_figures(refs, year)
     editions = pd.DataFrame(columns=["quantity", "source", "edition", "year", "value", "population",
                                      "share_of_population_pct", "rel_diff_vs_undesa_2024_pct"])
-    notes = [f"Members ({len(mem)}): {', '.join(members['name'])}. Group defined by: {g.source}.",
-             f"Emigrants outside the group and corridors come from {bsrc}, {byear}; totals from UN DESA 2024.",
-             "UN DESA 2024 emigrant totals include moves between members; the bilateral figures exclude them."]
+    notes = [f"Members ({n}): {', '.join(members['name'])}. Group defined by: {g.source}."]
+    notes += _corridor_notes(dest, orig)
+    notes.append(f"{_IMS} emigrant totals include moves between members; the corridor figures "
+                 "(emigrants outside the group, migrants between members) exclude them.")
+    notes.append(rs.attrs["note"])
     return GroupProfile(country=g, year=year, denominator=denominator, top_n=top_n, figures=figs,
                         members=members, destinations=dest, origins=orig, internal=internal,
                         trend=trend(g, denominator, data_dir=data_dir), remittance_series=rs,
                         top_senders=senders, refugees=refs, editions=editions, notes=notes)
+
+
+def _group_remittance_figures(rs: pd.DataFrame, year: int) -> list[Figure]:
+    """Group remittances received: the latest year whose members with data cover enough."""
+    label, src, basis = "Personal remittances received", rs.attrs["source"], rs.attrs["basis"]
+    members = rs.attrs.get("members", 0)
+    full = rs[(rs["year"] <= year) & rs["received_usd"].notna()]
+    part = rs[(rs["year"] <= year) & rs["received_usd_partial"].notna()]
+    if not len(full):
+        why = ("No year in which the members with data hold at least "
+               f"{GROUP_COVERAGE_MIN_PCT:.0f}% of the group's population.") if len(part) else \
+            "No member reports remittances."
+        return [_missing("remittances_received", label, "current US$", None, src, why, basis),
+                _missing("remittances_pct_gdp", "Remittances received as % of GDP", "percent", None, src, why,
+                         basis)]
+    last = full.iloc[-1]
+    y = int(last["year"])
+    note = ""
+    later = part[part["year"] > y]
+    if len(later):
+        lp = later.iloc[-1]
+        note = (f"{int(lp['year'])} not shown: only {coverage_text(int(lp['members_with_data']), members, lp['coverage_pct'])}"
+                f" reported; {y} is the latest year with at least {GROUP_COVERAGE_MIN_PCT:.0f}% coverage")
+    covtext = coverage_text(int(last["members_with_data"]), members, last["coverage_pct"])
+    figs = [Figure("remittances_received", label, float(last["received_usd"]), "current US$", y, src, note,
+                   basis, year - y > 3, covtext)]
+    pct = rs[(rs["year"] <= year)].dropna(subset=["received_pct_gdp"])
+    if len(pct):
+        p = pct.iloc[-1]
+        figs.append(Figure("remittances_pct_gdp", "Remittances received as % of GDP", float(p["received_pct_gdp"]),
+                           "percent", int(p["year"]), src, "received / GDP x 100 over the members with both",
+                           basis, year - int(p["year"]) > 3,
+                           coverage_text(int(p["members_with_gdp"]), members, p["coverage_pct_gdp"])))
+    else:
+        figs.append(_missing("remittances_pct_gdp", "Remittances received as % of GDP", "percent", y, src,
+                             "No GDP for every member with remittances.", basis))
+    return figs
+
+
+def _group_refugees(g, d: _Data) -> pd.DataFrame:
+    cols = ["year", "refugees_from", "asylum_seekers_from", "refugees_hosted", "asylum_seekers_hosted"]
+    if d.unhcr is None:
+        out = pd.DataFrame(columns=cols)
+        out.attrs.update(source="", basis="", note="UNHCR data are not in the store.")
+        return out
+    mem = list(g.members)
+    u = d.unhcr
+    away = u[u["origin_code"].isin(mem) & ~u["asylum_code"].isin(mem).fillna(False)]
+    home = u[u["asylum_code"].isin(mem) & ~u["origin_code"].isin(mem).fillna(False)]
+    a = away.groupby("year")[["refugees", "asylum_seekers"]].sum()
+    h = home.groupby("year")[["refugees", "asylum_seekers"]].sum()
+    out = pd.DataFrame({"year": np.array(d.unhcr_years, dtype="int64")})
+    gap = out["year"].isin(d.unhcr_missing_years)
+    for col, src, name in (("refugees_from", a, "refugees"), ("asylum_seekers_from", a, "asylum_seekers"),
+                           ("refugees_hosted", h, "refugees"), ("asylum_seekers_hosted", h, "asylum_seekers")):
+        out[col] = out["year"].map(src[name]).fillna(0.0).astype("float64")
+        out.loc[gap, col] = np.nan
+    key = _unhcr_key(d)
+    note = "Refugees moving between members excluded."
+    if d.unhcr_missing_years:
+        note += " The file has no data for " + ", ".join(map(str, d.unhcr_missing_years)) + ": shown as a gap."
+    out.attrs.update(source=_cite(key), basis=basis_of(key), note=note)
+    return out
+
+
+def _group_refugee_figures(refs: pd.DataFrame, year: int) -> list[Figure]:
+    names = [("refugees_abroad", "refugees_from", "Refugees from members outside the group"),
+             ("asylum_seekers_abroad", "asylum_seekers_from", "Asylum seekers from members outside the group"),
+             ("refugees_hosted", "refugees_hosted", "Refugees hosted from outside the group"),
+             ("asylum_seekers_hosted", "asylum_seekers_hosted", "Asylum seekers hosted from outside the group")]
+    src, basis = refs.attrs.get("source", ""), refs.attrs.get("basis", "")
+    ok = refs[(refs["year"] <= year + 1) & refs["refugees_from"].notna()] if len(refs) else refs
+    if not len(ok):
+        return [_missing(n, label, "persons", None, src, refs.attrs.get("note", ""), basis) for n, _, label in names]
+    last = ok.iloc[-1]
+    y = int(last["year"])
+    return [Figure(n, label, float(last[col]), "persons", y, src, "end of year", basis, year - y > 3)
+            for n, col, label in names]

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, locations
-from .countries import COUNTED_WITHIN
+from .countries import OUTSIDE_UNDESA
 from .exceptions import SourceLayoutError, SourceMissingError, StoreNotBuiltError
 from .registry import SOURCES
 from .schemas import OTHER_CODE, SPLIT_BY_AREA, dtypes, validate
@@ -172,7 +172,8 @@ def _split(df: pd.DataFrame, country_codes: set[int]) -> tuple[pd.DataFrame, pd.
 def _bilateral_codes(df, resolver, name_cols, aggregate_names, dataset):
     """Replace ``*_name`` columns by codes (Other North/South -> 2003; totals dropped)."""
     allow = {n: -1 for n in aggregate_names}
-    allow.update({k: resolver.resolve(v).location_code for k, v in COUNTED_WITHIN.items()})
+    # areas that are not UN DESA areas (Kosovo) are "other" partners, never part of another area
+    allow.update({a: OTHER_CODE for spec in OUTSIDE_UNDESA.values() for a in spec["aliases"]})
     allow.update({"Other North": OTHER_CODE, "Other South": OTHER_CODE, "Other": OTHER_CODE,
                   "World": -1, "Total": -1, "WORLD": -1})
     out = df
