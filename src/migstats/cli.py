@@ -11,6 +11,7 @@
     migstats indicators COUNTRY [--year Y] [--format table|csv|json]
     migstats profile COUNTRY|--group NAME [--year Y] [--out DIR] [--format html,ipynb,png,csv]
     migstats render --all|--countries A,B|--group NAME [--jobs N] [--force] [--scheduler ADDRESS]
+    migstats check [--countries A,B] [--no-groups]        coherence of every profile (one basis per statement)
 """
 
 from __future__ import annotations
@@ -177,6 +178,25 @@ def _render(args) -> int:
     return 1 if failed else 0
 
 
+def _check(args) -> int:
+    from . import store
+    from .coherence import check_all
+
+    store.ensure_built(args.data_dir, progress=not args.quiet)
+    countries = [c.strip() for c in args.countries.split(",") if c.strip()] if args.countries else None
+    v = check_all(args.year, countries=countries, groups=not args.no_groups, data_dir=args.data_dir,
+                  progress=not args.quiet)
+    n = v.attrs["checked"]
+    if v.empty:
+        print(f"{n} profile{'s' if n != 1 else ''} checked: every figure has one basis, no corridor sum exceeds its basis's total, "
+              "no zero after reporting stopped, no group figure under the coverage rule.")
+        return 0
+    print(v.to_string(index=False))
+    print(f"{len(v)} violation{'s' if len(v) != 1 else ''} in {v['area'].nunique()} of {n} "
+          f"profile{'s' if n != 1 else ''}.", file=sys.stderr)
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="migstats", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -246,6 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Dask distributed scheduler address (e.g. tcp://10.0.0.5:8786)")
     p.add_argument("--no-warm", action="store_true", help="start a cold kernel per profile (papermill default)")
     p.set_defaults(func=_render)
+
+    p = sub.add_parser("check", help="check every profile's coherence (exit 1 and a list of violations if any)")
+    p.add_argument("--year", type=int, default=2024, help="UN DESA reference year (default 2024)")
+    p.add_argument("--countries", default=None, help="only these countries, e.g. BLR,TJK (default: all areas)")
+    p.add_argument("--no-groups", action="store_true", help="skip the standard groups")
+    p.set_defaults(func=_check)
     return parser
 
 
