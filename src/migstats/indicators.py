@@ -1485,7 +1485,7 @@ class Profile:
 
     def bases(self) -> list[str]:
         """Every basis (publication and edition) the profile's figures and tables rest on."""
-        out = {f.basis for f in self.figures if f.basis and " / " not in f.basis}
+        out = {f.basis for f in self.figures if f.available and f.basis and " / " not in f.basis}
         for df in self.tables().values():
             if df is not None and df.attrs.get("basis"):
                 out.add(df.attrs["basis"])

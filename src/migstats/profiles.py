@@ -281,8 +281,8 @@ def publish_profile(p) -> None:
     """Emit every figure of the profile as machine-readable JSON output (read back by tests/index)."""
     from IPython.display import display
 
-    display({FIGURES_MIMETYPE: p.to_dict(), "text/plain": f"<migstats profile data: {p.country.iso3}>"},
-            raw=True)
+    # no text/plain part: nothing of this output shows on the page (HTML export skips the mimetype)
+    display({FIGURES_MIMETYPE: p.to_dict()}, raw=True)
 
 
 def make_figures(p, *, data_dir=None) -> dict:
@@ -324,16 +324,20 @@ def save_figures(figs: dict, folder) -> list[Path]:
 
 
 def save_tables(p, folder) -> list[Path]:
-    """Save the profile's tables as CSV into ``folder`` (figures, corridors, trend, remittances…)."""
+    """Save the profile's tables as CSV into ``folder`` (key figures, corridors, trend, remittances…).
+
+    Every file names its basis and source: the key figures per row, the other tables in a
+    ``basis`` and a ``source`` column (from the table's ``attrs``).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    tables = {"key_figures": p.figures_table(), "top_destinations": p.destinations,
-              "top_origins": p.origins, "trend": p.trend, "remittances": p.remittance_series,
-              "remittance_senders": p.top_senders, "refugees": p.refugees, "editions": p.editions}
-    if p.corridor_change is not None:
-        tables["corridor_change"] = p.corridor_change
+    tables = {"key_figures": p.figures_table(), **p.tables()}
     out = []
     for name, df in tables.items():
+        if df is None:
+            continue
+        if name != "key_figures":
+            df = df.assign(basis=df.attrs.get("basis", ""), source=df.attrs.get("source", ""))
         path = folder / f"{name}.csv"
         tmp = path.with_suffix(".csv.tmp")
         df.to_csv(tmp, index=False)
@@ -344,11 +348,32 @@ def save_tables(p, folder) -> list[Path]:
 
 # -- executing and exporting ----------------------------------------------------------------------
 _HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{#- self-contained: no require.js, MathJax or mermaid from a CDN (console errors offline; MathJax
-    would also typeset the text between two "US$" as mathematics) -#}
+{#- The publication template: the lab page without JupyterLab's CSS (262 KB), its scripts or
+    the pygments styles; migstats' own stylesheet (screen and A4 print), inline for a single
+    page or one shared file for a batch (resources.migstats_css_href). Self-contained: no
+    require.js, MathJax or mermaid from a CDN (MathJax would also typeset the text between two
+    "US$" as mathematics). -#}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block notebook_css -%}
+{%- if resources.migstats_css_href -%}
+<link rel="stylesheet" href="{{ resources.migstats_css_href | escape_html }}">
+{%- else -%}
+<style type="text/css">
+{{ resources.migstats_css }}
+</style>
+{%- endif -%}
+{%- endblock notebook_css -%}
+{%- block body_header -%}
+<body class="ms-profile">
+<main>
+{%- endblock body_header -%}
+{#- the machine-readable record of the profile's figures is for tools, not for readers -#}
+{% block output %}
+{%- if output.data is defined and 'application/vnd.migstats.profile+json' in output.data -%}
+{%- else -%}{{ super() }}{%- endif -%}
+{% endblock output %}
 {% block data_png scoped %}
 {%- set alt = output | get_metadata('alt', 'image/png') -%}
 <div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
@@ -357,6 +382,14 @@ _HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 </div>
 {%- endblock data_png %}
 """
+
+#: Tag of notebook cells left out of the published page (the notebook's own instructions).
+REMOVE_TAG = "remove_cell"
+
+
+def profile_css() -> str:
+    """The profile pages' stylesheet (screen and A4 print)."""
+    return (Path(__file__).with_name("profile.css")).read_text(encoding="utf-8")
 
 
 def _preload_jupyter(formats=("html",)) -> None:
@@ -382,18 +415,27 @@ def _html_exporter():
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
+    from traitlets.config import Config
+
+    config = Config()
+    config.CSSHTMLHeaderPreprocessor.enabled = False  # pygments CSS: no code is shown
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG}
     # the lab template ignores the alt text in an output's metadata (nbconvert then writes a
-    # placeholder): this block puts show_figure's alt text into the <img> tag
-    return HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+    # placeholder): the data_png block puts show_figure's alt text into the <img> tag
+    return HTMLExporter(config=config, template_name="lab", exclude_input=True, exclude_input_prompt=True,
                         exclude_output_prompt=True, template_file="migstats_profile.html.j2",
                         extra_loaders=[DictLoader({"migstats_profile.html.j2": _HTML_TEMPLATE})])
 
 
-def export_html(ipynb_path, html_path, title: str | None = None, *, notebook=None) -> Path:
-    """Export an executed notebook to self-contained HTML with the code hidden (nbconvert).
+def export_html(ipynb_path, html_path, title: str | None = None, *, notebook=None,
+                stylesheet: str | None = None) -> Path:
+    """Export an executed notebook to HTML with the code hidden (nbconvert, publication template).
 
     ``title`` becomes the page's ``<title>`` (default: the notebook's file name).
     ``notebook``: the notebook already in memory (then ``ipynb_path`` is not read again).
+    ``stylesheet``: a URL (relative to the page) of a shared copy of :func:`profile_css`, as a
+    batch writes once; default: the stylesheet inline, so the page is self-contained.
     """
     import nbformat
 
@@ -401,7 +443,9 @@ def export_html(ipynb_path, html_path, title: str | None = None, *, notebook=Non
     exporter = _html_exporter()
     if title:
         nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": Path(ipynb_path).stem}})
+    resources = {"metadata": {"name": Path(ipynb_path).stem}, "migstats_css_href": stylesheet,
+                 "migstats_css": "" if stylesheet else profile_css()}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     html_path = Path(html_path)
     tmp = html_path.with_suffix(".html.tmp")
     tmp.write_text(body, encoding="utf-8")
@@ -505,142 +549,75 @@ def _swap_into_place(staging: Path, final: Path) -> None:
 
 
 # -- notebook sections (display only; every number comes from the Profile) -------------------------
-_KEY_FIGURES = ["population", "immigrant_stock", "immigrant_share", "female_share", "emigrant_stock",
-                "emigrant_share_population", "emigrant_share_residents_plus_emigrants",
-                "remittances_received", "remittances_pct_gdp", "remittances_per_emigrant",
-                "remittances_paid", "gdp_per_capita", "diaspora_top5_share", "unknown_origin_share"]
+def _html(fragment: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(fragment))
 
 
 def key_figures_table(p):
-    """The key-figures panel as a DataFrame (indicator, value, year, source) with formatted values."""
+    """The key figures as a DataFrame (indicator, value, year, basis), figures with data only."""
     import pandas as pd
 
     from .narrative import format_value
+    from .publication import KEY_FIGURES
 
-    rows = []
-    for name in _KEY_FIGURES:
-        try:
-            f = p.figure(name)
-        except KeyError:
-            continue
-        rows.append({"Indicator": f.label, "Value": format_value(f.value, f.unit),
-                     "Year": "" if f.year is None else str(f.year),
-                     "Source": f.source.split(";")[0], "name": f.name})
-    return pd.DataFrame(rows)
-
-
-def _is_country(c) -> bool:
-    """True for a :class:`migstats.countries.Country` (a Group also has an ``iso3`` property: a list)."""
-    return isinstance(getattr(c, "iso3", None), str)
+    shown = {f.name: f for f in p.figures if f.available}
+    rows = [{"Indicator": f.label, "Value": format_value(f.value, f.unit),
+             "Year": "" if f.year is None else str(f.year), "Basis": f.basis, "name": f.name}
+            for f in (shown[n] for n in KEY_FIGURES if n in shown)]
+    return pd.DataFrame(rows, columns=["Indicator", "Value", "Year", "Basis", "name"])
 
 
 def show_title(p) -> None:
-    from IPython.display import Markdown, display
+    """Title block: the country or group, its classification, the editions used and the date."""
+    from . import publication
 
-    c = p.country
-    if _is_country(c):
-        sub = "; ".join(x for x in (c.un_subregion, c.wb_region, c.income_group) if x)
-        display(Markdown(f"## {c.name} ({c.iso3}), {p.year}\n\n{sub}. Emigrant share denominator: "
-                         f"**{p.denominator.replace('_', ' ')}**."))
-    else:
-        display(Markdown(f"## {c.name}, {p.year}\n\n{c.kind}, {len(c.members)} members. "
-                         f"Emigrant share denominator: **{p.denominator.replace('_', ' ')}**."))
+    _html(publication.title_block(p))
+
+
+def show_at_a_glance(p) -> None:
+    from . import publication
+
+    _html(publication.at_a_glance(p))
 
 
 def show_key_figures(p) -> None:
-    from IPython.display import HTML, display
+    from . import publication
 
-    t = key_figures_table(p).drop(columns="name")
-    table = t.to_html(index=False, classes="migstats-key-figures", border=0, escape=True)
-    display(HTML("<style>table.migstats-key-figures td, table.migstats-key-figures th "
-                 "{text-align: left !important; padding: 2px 10px}</style>" + table))
+    _html(publication.key_figures(p))
 
 
 def show_summary(p) -> None:
-    from IPython.display import Markdown, display
+    from . import publication
 
-    from .narrative import format_value, summary_sentences
-
-    if not _is_country(p.country):  # the narrative speaks of one country; a group gets its figures
-        lines = [f"{f.label}: {format_value(f.value, f.unit)} ({f.year}; {f.source.split(';')[0]})."
-                 for f in p.figures]
-        display(Markdown(f"{p.country.name}, {len(p.country.members)} members.\n\n" + "\n\n".join(lines)))
-        return
-    display(Markdown("\n\n".join(summary_sentences(p))))
+    _html(publication.summary(p))
 
 
 def show_corridor_tables(p) -> None:
-    cols = {"rank": "Rank", "name": "Country or area", "iso3": "ISO3", "migrants": "Migrants (persons)",
-            "share_pct": "Share of total (%)"}
-    for df, what in ((p.destinations, "Top destinations of emigrants"), (p.origins, "Top origins of immigrants")):
-        a = df.attrs
-        show_table(df[["rank", "name", "iso3", "migrants", "share_pct"]], cols,
-                   f"{what}: {a.get('source', '')}, {a.get('year', '')}. Unknown/other: "
-                   f"{a.get('unknown', 0):,.0f} persons.")
-    if getattr(p, "internal", None) is not None and len(p.internal):
-        show_table(p.internal, {"origin": "From (member)", "destination": "To (member)",
-                                "migrants": "Migrants (persons)"},
-                   f"Largest corridors between members ({p.internal.attrs['source']}, {p.internal.attrs['year']}); "
-                   f"{p.internal.attrs['total']:,.0f} persons move between members in all.")
-    if getattr(p, "members", None) is not None:
-        show_table(p.members, {"iso3": "ISO3", "name": "Member", "population": "Population",
-                               "immigrants": "Immigrants", "emigrants": "Emigrants",
-                               "emigrant_share_pct": "Emigrants as % of population"},
-                   f"Members in {p.year} (UN DESA International Migrant Stock 2024).")
-    if p.corridor_change is not None and len(p.corridor_change):
-        cc = p.corridor_change
-        show_table(cc.drop(columns=["location_code"]), None,
-                   f"Change of the top emigrant corridors {cc.attrs['start']}–{cc.attrs['end']} "
-                   f"({cc.attrs['source']}); growth in % per year.")
+    from . import publication
+
+    _html(publication.corridor_tables(p))
 
 
 def show_context_tables(p) -> None:
-    if len(p.top_senders):
-        show_table(p.top_senders[["rank", "name", "remittances_usd", "share_pct"]],
-                   {"rank": "Rank", "name": "Sending country", "remittances_usd": "US$",
-                    "share_pct": "Share (%)"},
-                   f"Top remittance senders: {p.top_senders.attrs['source']} — "
-                   f"{p.top_senders.attrs['note']}")
-    r = p.refugees
-    if len(r):
-        recent = r[r["year"] >= r["year"].max() - 5]
-        show_table(recent, {"year": "Year", "refugees_from": "Refugees abroad",
-                            "asylum_seekers_from": "Asylum seekers abroad",
-                            "refugees_hosted": "Refugees hosted", "asylum_seekers_hosted": "Asylum seekers hosted"},
-                   f"Refugees and asylum seekers: {r.attrs.get('source', '')}. {r.attrs.get('note', '')}")
-    ed = p.editions
-    if not len(ed):
-        return
-    show_table(ed.drop(columns=["population"]), {"quantity": "Quantity", "source": "Source", "edition": "Edition",
-                                                  "year": "Year", "value": "Persons",
-                                                  "share_of_population_pct": "% of population",
-                                                  "rel_diff_vs_undesa_2024_pct": "Difference vs UN DESA 2024 (%)"},
-               "Editions side by side. " + ed.attrs.get("note", ""))
+    """Remittances, refugees and the comparison of editions."""
+    from . import publication
+
+    _html(publication.remittance_tables(p) + publication.refugee_table(p) + publication.editions_table(p))
 
 
 def show_notes(p) -> None:
-    from IPython.display import Markdown, display
+    from . import publication
 
-    display(Markdown("\n".join(f"- {n}" for n in p.notes) or "No notes."))
+    _html(publication.data_notes(p))
 
 
 def show_provenance(p, *, data_dir=None) -> None:
-    """Sources cited, with edition and SHA-256 of each file, build date and migstats version."""
-    from IPython.display import Markdown, display
+    """Sources cited, with edition and SHA-256 of each file of the data store."""
+    from . import publication, store
 
-    from . import __version__, store
-
-    prov = store.provenance(data_dir)
-    lines = ["| Source | Edition | File | SHA-256 |", "|---|---|---|---|"]
-    for key, rec in sorted(prov["sources"].items()):
-        note = "" if rec.get("official_bytes", True) else " (third-party conversion)"
-        lines.append(f"| {rec['publisher']}, {rec['title']}{note} | {rec['edition']} | `{rec['path']}` | "
-                     f"`{(rec['sha256'] or 'not pinned')[:16]}…` |")
-    cited = "\n".join(f"- {s}" for s in p.sources())
-    display(Markdown(f"**Figures in this profile cite:**\n\n{cited}\n\n**Source files of the data store:**\n\n"
-                     + "\n".join(lines)
-                     + f"\n\nStore built {prov['built_at']} with migstats {prov['migstats_version']}; "
-                       f"profile rendered with migstats {__version__}."))
+    _html(publication.sources(p, store.provenance(data_dir)))
 
 
 def close_figures(figs: dict) -> None:
