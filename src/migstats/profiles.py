@@ -369,6 +369,8 @@ _HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 <body class="ms-profile">
 <main>
 {%- endblock body_header -%}
+{#- code cells without output (parameters, imports) leave no trace on the page -#}
+{% block codecell %}{%- if cell.outputs -%}{{ super() }}{%- endif -%}{% endblock codecell %}
 {#- the machine-readable record of the profile's figures is for tools, not for readers -#}
 {% block output %}
 {%- if output.data is defined and 'application/vnd.migstats.profile+json' in output.data -%}
