@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.transforms import Bbox, ScaledTranslation
+from matplotlib.transforms import Bbox, BboxBase, ScaledTranslation
 
 __all__ = ["LabelRequest", "PlacedLabel", "place_labels", "renderer_of", "text_boxes", "overlaps"]
 
@@ -89,10 +89,12 @@ def text_boxes(fig, renderer=None) -> list[tuple[object, Bbox]]:
     Covers figure texts, axes texts, titles, axis labels, tick labels and legend texts of
     every axes (insets included).
     """
+    from matplotlib.text import Text
+
     renderer = renderer or renderer_of(fig)
     out = []
     seen = set()
-    for t in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_window_extent")):
+    for t in fig.findobj(Text):
         if id(t) in seen or not t.get_visible() or not str(t.get_text()).strip():
             continue
         seen.add(id(t))
@@ -104,7 +106,7 @@ def text_boxes(fig, renderer=None) -> list[tuple[object, Bbox]]:
 
 def overlaps(boxes, tol: float = 0.5) -> list[tuple[int, int]]:
     """Pairs ``(i, j)`` of boxes (``Bbox`` or ``(x0, y0, x1, y1)``) that overlap by more than ``tol`` px."""
-    arr = np.array([b.extents if isinstance(b, Bbox) else b for b in boxes], dtype=float).reshape(-1, 4)
+    arr = np.array([b.extents if isinstance(b, BboxBase) else b for b in boxes], dtype=float).reshape(-1, 4)
     pairs = []
     for i in range(len(arr)):
         a = arr[i]
@@ -207,43 +209,24 @@ def place_labels(ax, requests, *, taken=None, obstacles=(), soft_points=None, so
         descent = base_y - ext.y0
         anchor = ax.transData.transform((req.x, req.y))
         r0 = req.clearance * px_per_pt + 2.0
-        cands, meta = [], []
-        for ring in range(rings + 1):
-            r = r0 + ring * ring_step * px_per_pt
-            dirs = _DIRECTIONS if ring == 0 else _ring_directions(ring)
-            for k, (dx, dy) in enumerate(dirs):
-                norm = np.hypot(dx, dy)
-                ux, uy = dx / norm, dy / norm
-                px, py = anchor[0] + ux * r, anchor[1] + uy * r
-                # the box touches the point (px, py) on its side facing the anchor
-                if ux > 0.38:
-                    x0 = px
-                elif ux < -0.38:
-                    x0 = px - w
-                else:
-                    x0 = px - w / 2
-                if uy > 0.38:
-                    y0 = py
-                elif uy < -0.38:
-                    y0 = py - h
-                else:
-                    y0 = py - h / 2
-                cands.append((x0 - pad, y0 - pad, x0 + w + pad, y0 + h + pad))
-                meta.append((ring, k, x0, y0))
-        cands = np.array(cands)
+        rings_of, order_of, ux, uy = _candidate_directions(rings)
+        r = r0 + rings_of * ring_step * px_per_pt
+        px, py = anchor[0] + ux * r, anchor[1] + uy * r
+        # the box touches the point (px, py) on its side facing the anchor
+        x0s = np.where(ux > 0.38, px, np.where(ux < -0.38, px - w, px - w / 2))
+        y0s = np.where(uy > 0.38, py, np.where(uy < -0.38, py - h, py - h / 2))
+        cands = np.column_stack([x0s - pad, y0s - pad, x0s + w + pad, y0s + h + pad])
+        taken_arr = np.array(taken, dtype=float).reshape(-1, 4)
         inside = (cands[:, 0] >= fx0) & (cands[:, 2] <= fx1) & (cands[:, 1] >= fy0) & (cands[:, 3] <= fy1)
-        free = inside & ~_hits(cands, np.array(taken, dtype=float).reshape(-1, 4)) & ~_hits(cands, obstacles)
-        rings_of = np.array([m[0] for m in meta], dtype=float)
-        order_of = np.array([m[1] for m in meta], dtype=float)
+        clash_taken = _hits(cands, taken_arr)
+        free = inside & ~clash_taken & ~_hits(cands, obstacles)
         score = rings_of * 10 + order_of * 0.5 + 4 * _points_inside(cands, soft) + 6 * _count_hits(cands, soft_b)
         ok = bool(free.any())
         if ok:
             i = int(np.argmin(np.where(free, score, np.inf)))
         else:  # least bad: inside the frame if possible, fewest hits
-            clash = (_hits(cands, np.array(taken, dtype=float).reshape(-1, 4)).astype(float) * 100
-                     + (~inside) * 1000 + score)
-            i = int(np.argmin(clash))
-        ring, _, x0, y0 = meta[i]
+            i = int(np.argmin(clash_taken * 100.0 + (~inside) * 1000.0 + score))
+        ring, x0, y0 = int(rings_of[i]), float(x0s[i]), float(y0s[i])
         dx_px, dy_px = x0 - anchor[0], y0 + descent - anchor[1]
         t.set_transform(ax.transData + ScaledTranslation(dx_px / fig.dpi, dy_px / fig.dpi, fig.dpi_scale_trans))
         box = Bbox.from_extents(x0, y0, x0 + w, y0 + h)
@@ -253,6 +236,26 @@ def place_labels(ax, requests, *, taken=None, obstacles=(), soft_points=None, so
             leader = _leader(ax, anchor, box, req, px_per_pt)
         out.append(PlacedLabel(req, t, box, ok, leader, ring))
     return out
+
+
+_CANDIDATES: dict[int, tuple] = {}
+
+
+def _candidate_directions(rings: int):
+    """Ring index, preference order and unit vector of every candidate position (cached)."""
+    got = _CANDIDATES.get(rings)
+    if got is None:
+        rs, ks, us = [], [], []
+        for ring in range(rings + 1):
+            dirs = _DIRECTIONS if ring == 0 else _ring_directions(ring)
+            norm = np.hypot(dirs[:, 0], dirs[:, 1])[:, None]
+            us.append(dirs / norm)
+            rs.append(np.full(len(dirs), ring, dtype=float))
+            ks.append(np.arange(len(dirs), dtype=float))
+        u = np.vstack(us)
+        got = (np.concatenate(rs), np.concatenate(ks), u[:, 0], u[:, 1])
+        _CANDIDATES[rings] = got
+    return got
 
 
 def _ring_directions(ring: int) -> np.ndarray:

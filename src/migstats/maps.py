@@ -394,8 +394,9 @@ def classify(values, k: int = 5, scheme: str = "fisher_jenks", *, unit: str = ""
     unit : str
         Unit of the values (labels: persons, percent, US$).
     log : bool, optional
-        Find the breaks on log10 of the values (default: for persons and US$, i.e. counts
-        and amounts spanning several orders of magnitude).
+        Find the breaks on log10 of the values. Default: when the positive values span at
+        least two orders of magnitude (largest / smallest >= 100), as counts, amounts and
+        most migration shares do; a linear scale would put most areas in the lowest class.
 
     Returns
     -------
@@ -407,10 +408,9 @@ def classify(values, k: int = 5, scheme: str = "fisher_jenks", *, unit: str = ""
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {list(SCHEMES)}, not {scheme!r}")
     y = np.asarray(values, dtype="float64")
-    if log is None:
-        u = (unit or "").lower()
-        log = "person" in u or "us$" in u or "usd" in u
     pos = y[y > 0]
+    if log is None:
+        log = bool(len(pos)) and pos.max() >= 100 * pos.min()
     thresholds: list[float] = []
     if np.unique(pos).size > 1 and k > 1:
         import mapclassify  # imported here: 1-2 s, only maps of shares and classed counts need it
@@ -551,8 +551,11 @@ _WORLD_ASPECT = 17_243_959.06 * 2 / (8_392_927.6 * 2)
 
 
 def _frame(ax, base: _BaseMap) -> None:
-    ax.add_patch(PathPatch(base.outline, facecolor=style.OCEAN_COLOUR, edgecolor=style.OUTLINE_COLOUR,
-                           linewidth=0.6, zorder=0))
+    """The sphere (ocean colour, outlined); added as an artist: the limits are set by :func:`_set_extent`."""
+    patch = PathPatch(base.outline, facecolor=style.OCEAN_COLOUR, edgecolor=style.OUTLINE_COLOUR,
+                      linewidth=0.6, zorder=0, transform=ax.transData)
+    ax.add_artist(patch)
+    patch.set_clip_path(ax.patch)
     ax.set_axis_off()
 
 
@@ -711,82 +714,77 @@ def _legend_values(vmax: float, vmin: float) -> list[float]:
     return out
 
 
+def _fig_text(fig, x, y, text, **kw):
+    """Text at (x, y) inches from the figure's lower left corner."""
+    return fig.text(x, y, text, transform=fig.dpi_scale_trans, **kw)
+
+
+def _fig_artist(fig, artist, gid=None):
+    """Add a patch or line given in inches (figure-level: no axes to build, which is slow)."""
+    artist.set_transform(fig.dpi_scale_trans)
+    if gid:
+        artist.set_gid(gid)
+    fig.add_artist(artist)
+    return artist
+
+
 def _circle_legend(frame: _Frame, values, diam_pt, title: str, top: float) -> float:
-    """Nested circles (bottom-aligned) with their values; returns the bottom (inches)."""
+    """Nested circles (bottom-aligned) with their values, drawn in inches; returns the bottom (inches)."""
     fig = frame.fig
-    w, h = fig.get_size_inches()
+    x0 = frame.legend_x
     dmax = float(max(diam_pt)) / 72.0
-    title_h = style.text_height(title, style.LABEL_SIZE + 0.5) + 0.06
-    box_h = dmax + 0.05
-    left = frame.legend_x
-    lax = fig.add_axes((left / w, (top - title_h - box_h) / h, LEGEND_WIDTH / w, (title_h + box_h) / h))
-    lax.set_gid("migstats-size-legend")
-    lax.set_axis_off()
-    lax.set_xlim(0, LEGEND_WIDTH)
-    lax.set_ylim(0, title_h + box_h)
-    lax.text(0, title_h + box_h, title, ha="left", va="top", fontsize=style.LABEL_SIZE + 0.5,
-             fontweight="bold", gid="migstats-legend-title")
-    cx = dmax / 2 + 0.02
+    title_h = style.text_height(title, style.LABEL_SIZE + 0.5) + 0.08
+    _fig_text(fig, x0, top, title, ha="left", va="top", fontsize=style.LABEL_SIZE + 0.5, fontweight="bold",
+              gid="migstats-legend-title")
+    base_y = top - title_h - dmax
+    cx = x0 + dmax / 2 + 0.02
+    label_h = style.LABEL_SIZE * 1.25 / 72
+    last_y = None
     for v, d in zip(values, diam_pt):
         r = d / 72.0 / 2
-        lax.add_patch(Circle((cx, r + 0.02), r, facecolor="none", edgecolor=style.MARKER_EDGE, linewidth=0.6))
-        lax.plot([cx, dmax + 0.12], [2 * r + 0.02, 2 * r + 0.02], color="#888888", linewidth=0.5)
-        lax.text(dmax + 0.16, 2 * r + 0.02, style.thousands(v), ha="left", va="center",
-                 fontsize=style.LABEL_SIZE)
-    # nested labels may crowd when two circles are close in size: spread them apart
-    texts = [t for t in lax.texts if t.get_gid() != "migstats-legend-title"]
-    r_ = labels.renderer_of(fig)
-    for a, b in zip(texts[:-1], texts[1:]):
-        ba, bb = a.get_window_extent(r_), b.get_window_extent(r_)
-        if bb.y1 > ba.y0 - 1:
-            shift = (bb.y1 - ba.y0 + 2) / fig.dpi
-            x, y = b.get_position()
-            b.set_position((x, y - shift))
-    lax.set_ylim(min(0, min(t.get_position()[1] for t in texts) - 0.08), title_h + box_h)
-    y_min = lax.get_ylim()[0]
-    if y_min < 0:
-        pos = lax.get_position()
-        lax.set_position((pos.x0, pos.y0 + y_min / h, pos.width, pos.height - y_min / h))
-    return top - title_h - box_h + min(0.0, y_min) - 0.12
+        _fig_artist(fig, Circle((cx, base_y + r), r, facecolor="none", edgecolor=style.MARKER_EDGE,
+                                linewidth=0.6), gid="migstats-size-legend-circle")
+        y = base_y + 2 * r
+        ty = y if last_y is None else min(y, last_y - label_h)   # nested labels never touch
+        _fig_artist(fig, Line2D([cx, x0 + dmax + 0.12], [y, ty], color="#888888", linewidth=0.5))
+        _fig_text(fig, x0 + dmax + 0.16, ty, style.thousands(v), ha="left", va="center",
+                  fontsize=style.LABEL_SIZE, gid="migstats-size-legend-value")
+        last_y = ty
+    bottom = min(base_y, (last_y if last_y is not None else base_y) - label_h / 2)
+    return bottom - 0.14
 
 
 def _width_legend(frame: _Frame, vmax: float, width_of, title: str, top: float) -> float:
     """A continuous width legend: a wedge from 0 to the largest stock, with round values; returns bottom."""
     fig = frame.fig
-    w, h = fig.get_size_inches()
+    x_left = frame.legend_x
     wmax = _LINE_MAX_PT / 72.0
-    title_h = style.text_height(title, style.LABEL_SIZE + 0.5) + 0.08
-    tick_h = style.LABEL_SIZE * 1.3 / 72 + 0.06
-    height = title_h + wmax + tick_h
-    length = LEGEND_WIDTH - 0.35
-    lax = fig.add_axes((frame.legend_x / w, (top - height) / h, LEGEND_WIDTH / w, height / h))
-    lax.set_gid("migstats-width-legend")
-    lax.set_axis_off()
-    lax.set_xlim(0, LEGEND_WIDTH)
-    lax.set_ylim(0, height)
-    lax.text(0, height, title, ha="left", va="top", fontsize=style.LABEL_SIZE + 0.5, fontweight="bold",
-             gid="migstats-legend-title")
-    x0, yb = 0.05, tick_h
+    title_h = style.text_height(title, style.LABEL_SIZE + 0.5) + 0.1
+    _fig_text(fig, x_left, top, title, ha="left", va="top", fontsize=style.LABEL_SIZE + 0.5,
+              fontweight="bold", gid="migstats-legend-title")
+    length = LEGEND_WIDTH - 0.45
+    x0, yb = x_left + 0.05, top - title_h - wmax
     xs = np.linspace(0, 1, 60)
     widths = np.array([width_of(x * vmax) for x in xs]) / 72.0
     upper = np.column_stack([x0 + xs * length, yb + widths])
     lower = np.column_stack([x0 + xs[::-1] * length, np.full(len(xs), yb)])
-    lax.add_patch(Polygon(np.vstack([upper, lower]), closed=True, facecolor=style.SYMBOL_COLOUR,
-                          edgecolor="none", alpha=0.85))
-    ticks = _legend_values(vmax, vmax / 50)[:2][::-1]
-    ticks = [t for t in ticks if t <= vmax]
+    _fig_artist(fig, Polygon(np.vstack([upper, lower]), closed=True, facecolor=style.SYMBOL_COLOUR,
+                             edgecolor="none", alpha=0.85), gid="migstats-width-legend")
+    # two round values a factor 4-5 apart (the wedge is visibly thicker at the larger one)
+    ticks = [t for t in _legend_values(vmax, vmax / 50)[:2][::-1] if t <= vmax]
+    half_char = style.LABEL_SIZE * 0.56 / 72 / 2
     last_x1 = -1.0
-    r_ = labels.renderer_of(fig)
     for t in ticks:
         xt = x0 + t / vmax * length
-        lax.plot([xt, xt], [yb, yb - 0.04], color="#555555", linewidth=0.6)
-        txt = lax.text(xt, yb - 0.06, style.thousands(t), ha="center", va="top", fontsize=style.LABEL_SIZE)
-        bb = txt.get_window_extent(r_)
-        if bb.x0 < last_x1 + 4 or bb.x1 > lax.get_window_extent(r_).x1:
-            txt.remove()
+        label = style.thousands(t)
+        half = half_char * len(label)
+        if xt - half < last_x1 + 0.08:
             continue
-        last_x1 = bb.x1
-    return top - height - 0.12
+        _fig_artist(fig, Line2D([xt, xt], [yb, yb - 0.04], color="#555555", linewidth=0.6))
+        _fig_text(fig, xt, yb - 0.06, label, ha="center", va="top", fontsize=style.LABEL_SIZE,
+                  gid="migstats-width-legend-value")
+        last_x1 = xt + half
+    return yb - 0.06 - style.LABEL_SIZE * 1.25 / 72 - 0.14
 
 
 def _partner_map(country, year, direction, *, scale, k, scheme, ax, data_dir, figsize, dpi, symbols, top_n):
