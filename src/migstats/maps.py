@@ -164,6 +164,13 @@ def central_meridian(lon: float, step: float = 10.0) -> float:
     return float(_rel(m, 0.0))
 
 
+def _meridian_text(lon_0: float) -> str:
+    """``120°E``, ``70°W``, ``0°``, ``180°``."""
+    if lon_0 in (0.0, -180.0, 180.0):
+        return f"{abs(lon_0):.0f}°"
+    return f"{abs(lon_0):.0f}°{'E' if lon_0 > 0 else 'W'}"
+
+
 def _sphere_outline() -> MplPath:
     lon = np.linspace(-180, 180, 181)
     lat = np.linspace(90, -90, 91)
@@ -803,7 +810,7 @@ def _partner_map(country, year, direction, *, scale, k, scheme, ax, data_dir, fi
         cor, reason = None, str(exc)
     lon_0 = central_meridian(_focus_lon(base, focus))
     layer = _layer(base, lon_0)
-    proj_note = (f"Equal Earth projection centred on {abs(lon_0):.0f}°{'E' if lon_0 >= 0 else 'W'}, "
+    proj_note = (f"Equal Earth projection centred on {_meridian_text(lon_0)}, "
                  f"Natural Earth 1:{scale.rstrip('m')} million boundaries.")
     if cor is None or cor.empty:
         if cor is not None:
@@ -1211,7 +1218,7 @@ def corridor_map(country, year: int = 2024, direction: str = "emigrants", top_n:
                "China, Australia, Indonesia, Malaysia and New Zealand, the capital); width is proportional "
                "to the stock.")
     cap = (f"Source: {src}, {dyear}. {pt_note} Equal Earth projection centred on "
-           f"{abs(lon_0):.0f}°{'E' if lon_0 >= 0 else 'W'}, Natural Earth 1:{scale.rstrip('m')} million boundaries.")
+           f"{_meridian_text(lon_0)}, Natural Earth 1:{scale.rstrip('m')} million boundaries.")
     title = f"{title_word}, {dyear}"
     frame = _new_map(ax, figsize, dpi, aspect=aspect, title=title, subtitle=sub, caption=cap)
     fig, ax = frame.fig, frame.ax
@@ -1437,7 +1444,7 @@ def world_map(indicator: str, year: int = 2024, *, denominator: str = "populatio
         (" of the log of the values" if classes_hint is not None and classes_hint.log else "")
     sub = f"{len(vals)} areas with data; {n_cls} classes, {how}, rounded"
     cap = (f"Source: {src}, {year}. Unit: {unit}. Equal Earth projection"
-           + (f" centred on {abs(lon_0):.0f}°{'E' if lon_0 >= 0 else 'W'}" if lon_0 else "")
+           + (f" centred on {_meridian_text(lon_0)}" if lon_0 else "")
            + f", Natural Earth 1:{scale.rstrip('m')} million boundaries.")
     frame = _new_map(ax, figsize, dpi, aspect=aspect, title=title, subtitle=sub, caption=cap)
     fig, ax = frame.fig, frame.ax
