@@ -271,7 +271,7 @@ def top_corridors_chart(country, year: int = 2024, direction: str = "emigrants",
         sub = (f"{cor['share_pct'].sum():.1f}% of {style.thousands(cor.attrs['total'])} "
                f"{'emigrants' if emi else 'immigrants'}")
         if dyear != year:
-            sub += f"; bilateral data for {dyear}, the year nearest to {year} in the store"
+            sub += f"; from {cor.attrs['basis']}, {dyear} (see the data notes)"
         cap = (f"Source: {src}, {dyear}. Shares are of all {'emigrants' if emi else 'immigrants'}, "
                f"including {cor.attrs['unknown_share_pct']:.1f}% with unknown "
                f"{'destination' if emi else 'origin'}.")

@@ -839,7 +839,7 @@ def _partner_map(country, year, direction, *, scale, k, scheme, ax, data_dir, fi
     n_part = len(cor)
     sub = f"{style.thousands(total)} persons in {n_part} {'destinations' if emi else 'origins'}"
     if dyear != year:
-        sub += f"; bilateral data for {dyear}, the year nearest to {year} in the store"
+        sub += f"; from {cor.attrs['basis']}, {dyear} (see the data notes)"
     title = f"{word} {c.name} {what}, {dyear}"
     if symbols:
         how = ("Circle areas are proportional to the number of persons; circles sit at a point "
@@ -1015,8 +1015,9 @@ def diaspora_map(country, year: int = 2024, *, scale: str = "110m", symbols: boo
         Any input :func:`migstats.resolve` accepts, or a group (its members are the focus;
         moves between members are left out).
     year : int
-        Year asked for; the bilateral dataset nearest to it is used
-        (:func:`migstats.indicators.corridors`) and its year is printed.
+        Year asked for; :func:`migstats.indicators.corridors` chooses the bilateral table
+        (the UN DESA origin x destination table of the edition when cached) and its basis
+        and year are printed when they differ.
     scale : {"110m", "50m"}
         Natural Earth scale (1:110 million or 1:50 million).
     symbols : bool
@@ -1213,7 +1214,7 @@ def corridor_map(country, year: int = 2024, direction: str = "emigrants", top_n:
     shown = float(cor["share_pct"].sum())
     sub = f"{shown:.1f}% of all {'emigrants' if emi else 'immigrants'} ({style.thousands(cor.attrs['total'])})"
     if dyear != year:
-        sub += f"; bilateral data for {dyear}, the year nearest to {year} in the store"
+        sub += f"; from {cor.attrs['basis']}, {dyear} (see the data notes)"
     pt_note = ("Lines are geodesics (great circles) ending at a point inside each area (for Russia, Canada, "
                "China, Australia, Indonesia, Malaysia and New Zealand, the capital); width is proportional "
                "to the stock.")
