@@ -514,7 +514,7 @@ class GravityResult:
         lines = [f"PPML gravity model (pyfixest fepois): {self.formula}",
                  f"cov={self.cov}{' by ' + self.cluster if self.cluster else ''}, cells={self.cells}, "
                  f"n={self.nobs:,}, pseudo R2={self.pseudo_r2:.3f}, converged={self.converged}",
-                 "rows dropped: " + ", ".join(f"{k} {v:,}" for k, v in self.n_dropped.items() if v) or "none"]
+                 "rows dropped: " + (", ".join(f"{k} {v:,}" for k, v in self.n_dropped.items() if v) or "none")]
         if self.dropped_terms:
             lines.append("terms dropped: " + "; ".join(f"{k} ({v})" for k, v in self.dropped_terms.items()))
         for _, b in self.basis.iterrows():
