@@ -377,7 +377,9 @@ def _gdp(year: int, data_dir=None) -> tuple[pd.Series, str]:
 
     w = store.load("wdi", data_dir)
     w = w[(w["indicator"] == GDP_INDICATOR) & (w["year"] == year) & w["location_code"].notna()]
-    vintage = ", ".join(sorted(set(w["vintage"].astype(str)))) if len(w) else ""
+    if len(w):  # one vintage: the latest in the store
+        w = w[w["vintage"].astype(str) == max(w["vintage"].astype(str))]
+    vintage = str(w["vintage"].iloc[0]) if len(w) else ""
     return w.set_index(w["location_code"].astype("int32"))["value"].astype("float64"), vintage
 
 
