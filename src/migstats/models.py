@@ -743,6 +743,10 @@ def fit_gravity(data: pd.DataFrame, fixed_effects=False, cov: str = "cluster", *
                       f"a fixed-effect group or a regressor combination with only zero migrants)"
                       + (f"; regressors dropped: {dropped_terms}" if dropped_terms else "")
                       + ". Estimates refer to the remaining sample.", GravityWarning, stacklevel=2)
+    if dropped["missing_values"] or dropped["singletons"]:
+        warnings.warn(f"Rows dropped: {dropped['missing_values']:,} with a missing regressor or fixed-effect value, "
+                      f"{dropped['singletons']:,} singletons of a fixed effect (no information on the estimates). "
+                      "See result.n_dropped.", GravityWarning, stacklevel=2)
     other = [m for m in messages if "separation" not in m and "multicollinearity" not in m]
     for m in other:
         warnings.warn(f"pyfixest: {m.strip()}", GravityWarning, stacklevel=2)
