@@ -146,6 +146,10 @@ def test_formula_weights_offset_and_two_way_clusters(simulated):
     assert w.estimate("log_distance") == pytest.approx(a.estimate("log_distance"), abs=1e-9)
     assert a.vcov.shape == (2, 2) and a.vcov.at["log_distance", "log_distance"] == pytest.approx(
         a.coefficients.set_index("term").at["log_distance", "std_error"] ** 2)
+    inter = models.fit_gravity(simulated, formula="migrants ~ log_distance + contiguous + log_distance:contiguous "
+                                                 "| origin_code + destination_code")
+    assert list(inter.coefficients["term"]) == ["log_distance", "contiguous", "log_distance:contiguous"]
+    assert inter.n_dropped["singletons"] == 0
     pred = a.predict(simulated.head(20))
     np.testing.assert_allclose(pred, a.fitted["predicted"].to_numpy()[:20], rtol=1e-6)
 

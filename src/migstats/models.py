@@ -505,8 +505,6 @@ class GravityResult:
 
     def predict(self, data: pd.DataFrame) -> np.ndarray:
         """Expected migrants (persons) for the rows of ``data`` (NaN for unseen fixed-effect levels)."""
-        if self.fixed_effects is False and "_all" in str(self.formula):
-            data = data.assign(_all=0)
         with _quiet():
             return np.asarray(self.model.predict(newdata=data, type="response", atol=1e-12, btol=1e-12),
                               dtype="float64")
@@ -655,9 +653,12 @@ def fit_gravity(data: pd.DataFrame, fixed_effects=False, cov: str = "cluster", *
             raise ValueError("No regressors left: pass terms=[...] (with origin and destination fixed effects "
                              "only pair variables such as log_distance and contiguous can be estimated).")
     plain = [t for t in terms if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", t)]
+    # columns named inside interactions or functions of the formula (log_distance:contiguous, i(year))
+    inner = [c for c in dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", " ".join(terms)))
+             if c in data.columns and c not in plain]
     fe_cols = sorted(set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", fe)))
     extra = [c for c in (weights, offset) if c] + (cluster_cols.split("+") if cluster_cols else [])
-    need = list(dict.fromkeys(["origin_code", "destination_code", "migrants", *plain, *fe_cols, *extra]))
+    need = list(dict.fromkeys(["origin_code", "destination_code", "migrants", *plain, *inner, *fe_cols, *extra]))
     missing = [c for c in need if c not in data.columns]
     if missing:
         raise ValueError(f"data lacks columns {missing}; build it with migstats.models.gravity_panel() "
