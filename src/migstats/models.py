@@ -748,7 +748,7 @@ def fit_gravity(data: pd.DataFrame, fixed_effects=False, cov: str = "cluster", *
         warnings.warn(f"Rows dropped: {dropped['missing_values']:,} with a missing regressor or fixed-effect value, "
                       f"{dropped['singletons']:,} singletons of a fixed effect (no information on the estimates). "
                       "See result.n_dropped.", GravityWarning, stacklevel=2)
-    other = [m for m in messages if "separation" not in m and "multicollinearity" not in m]
+    other = [m for m in messages if not any(k in m for k in ("separation", "multicollinearity", "singleton"))]
     for m in other:
         warnings.warn(f"pyfixest: {m.strip()}", GravityWarning, stacklevel=2)
 
