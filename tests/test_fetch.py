@@ -338,8 +338,14 @@ def test_status_shows_verified_missing_changed_and_mirror_only(tmp_path, served)
              sources=sources)
     _flip_byte(_raw(tmp_path) / WDI.path)
     table = mf.status(data_dir=tmp_path / "data", sources=sources)
-    assert list(table.columns) == ["key", "edition", "publisher", "required", "state", "path", "size"]
+    assert list(table.columns) == ["key", "edition", "publisher", "required", "form", "state", "used",
+                                   "path", "size"]
     state = dict(zip(table["key"], table["state"]))
+    form = dict(zip(table["key"], table["form"]))
+    assert form == {ANNEX.key: "official file", M49.key: "official file", WDI.key: "official file",
+                    WDI_META.key: "official file", unhcr.key: "third-party"}
+    used = dict(zip(table["key"], table["used"]))
+    assert used == {ANNEX.key: "yes", M49.key: "", WDI.key: "", WDI_META.key: "", unhcr.key: ""}
     assert state == {ANNEX.key: "verified", M49.key: "missing", WDI.key: "changed",
                      WDI_META.key: "missing", unhcr.key: "mirror only"}
     size = dict(zip(table["key"], table["size"]))
@@ -398,12 +404,14 @@ def test_official_urls_with_headers_zip_members_and_mirror_only(tmp_path, served
 
 
 def test_official_zip_unpinned_wdi_member_with_vintage_number(tmp_path, served, server):
-    # wdi_population has sha256=None and archive_member "API_SP.POP.TOTL_DS2_en_csv_v2.csv";
-    # the World Bank names the member with a vintage number, next to a metadata file.
-    pop = registry.SOURCES["wdi_population"]
+    # wdi_remittances_pct_gdp has sha256=None and archive_member
+    # "API_BX.TRF.PWKR.DT.GD.ZS_DS2_en_csv_v2.csv"; the World Bank names the member with a
+    # vintage number, next to a metadata file.
+    pop = registry.SOURCES["wdi_remittances_pct_gdp"]
+    assert pop.sha256 is None
     with zipfile.ZipFile(served / "pop.zip", "w") as zf:
-        zf.write(served / WDI.path, arcname="API_SP.POP.TOTL_DS2_en_csv_v2_12345.csv")
-        zf.write(served / WDI_META.path, arcname="Metadata_Country_API_SP.POP.TOTL_DS2_en_csv_v2_12345.csv")
+        zf.write(served / WDI.path, arcname="API_BX.TRF.PWKR.DT.GD.ZS_DS2_en_csv_v2_12345.csv")
+        zf.write(served / WDI_META.path, arcname="Metadata_Country_API_BX.TRF.PWKR.DT.GD.ZS_DS2_en_csv_v2_12345.csv")
     sources = {pop.key: dataclasses.replace(pop, url=f"{server.url}/pop.zip")}
     (result,) = mf.fetch(data_dir=tmp_path / "data", progress=False, sources=sources)
     assert result.state == "downloaded" and "pinned" in result.message

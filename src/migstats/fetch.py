@@ -23,9 +23,10 @@ Where files come from
   ``<url>/<source.path>``, URL-quoted.
 * Otherwise the publisher's URL (``source.url``), sent with ``source.headers``
   (un.org refuses the default User-Agent). For zip-served files (World Bank WDI),
-  ``source.archive_member`` is taken from the zip. Sources with
-  ``official_bytes=False`` exist only in mirrors and are reported as
-  ``"mirror only"``.
+  ``source.archive_member`` is taken from the zip. Files the publisher does not serve
+  itself come from the public repository the registry names (``source.repository``;
+  ``source.url`` is the raw file at a fixed commit). Third-party files without such a
+  repository exist only in mirrors and are reported as ``"mirror only"``.
 
 HTTP downloads use :class:`pooch.HTTPDownloader` (``requests``, streaming, optional
 tqdm progress bar).
@@ -280,7 +281,7 @@ def _local_state(source: Source, path: Path, pins: Mapping[str, dict]) -> Verify
     pin = _pin_for(source, pins)
     expected = source.sha256 or (pin["sha256"] if pin else None)
     if not path.is_file():
-        if not source.official_bytes:
+        if source.mirror_only:
             return VerifyResult(source.key, path, "mirror only", None, expected, None,
                                 "not in the cache; a third-party file available from a mirror only")
         return VerifyResult(source.key, path, "missing", None, expected, None, "not in the cache")
@@ -730,7 +731,7 @@ def _fetch_one(source: Source, raw: Path, pins: dict[str, dict], provider: _Prov
             message += f"; the local copy does not verify ({local.message})"
         return FetchResult(source.key, target, state, None, message)
 
-    if not provider.is_mirror and not source.official_bytes:
+    if not provider.is_mirror and source.mirror_only:
         return keep_or("mirror only", "a third-party file available from a mirror only: "
                        + _MIRROR_HINT), None
 
@@ -847,24 +848,48 @@ def status(
     -------
     pandas.DataFrame
         Columns ``key``, ``edition``, ``publisher`` (str), ``required`` (bool),
-        ``state`` (str: ``"verified"``, ``"pinned"``, ``"unpinned"``, ``"missing"``,
-        ``"changed"`` or ``"mirror only"``; see :class:`VerifyResult`), ``path``
-        (str, the file's location in the raw folder) and ``size`` (Int64, bytes on
-        disk; missing when there is no file).
+        ``form`` (str: ``"official file"``, ``"publisher's package"`` or
+        ``"third-party"``; see :attr:`migstats.registry.Source.form`), ``state`` (str:
+        ``"verified"``, ``"pinned"``, ``"unpinned"``, ``"missing"``, ``"changed"`` or
+        ``"mirror only"``; see :class:`VerifyResult`), ``used`` (str: which cached
+        file the store builds from, see below), ``path`` (str, the file's location in
+        the raw folder) and ``size`` (Int64, bytes on disk; missing when there is no
+        file).
+
+    Notes
+    -----
+    ``used`` is ``"yes"`` for a cached file the store reads, ``"yes, stand-in for
+    <key>"`` when it reads a stand-in because the primary source ``<key>`` (the
+    official file or the newest vintage) is not cached, ``"no, <key> preferred"`` for a
+    cached stand-in that the store skips, and ``""`` for a file that is not cached
+    (see :func:`migstats.registry.preferred`).
     """
     import pandas as pd
 
     table = _sources_table(sources)
+    results = verify(data_dir=data_dir, strict=False, sources=table)
+    cached = {r.key for r in results if r.state in ("verified", "pinned", "unpinned")}
     rows = []
-    for res in verify(data_dir=data_dir, strict=False, sources=table):
+    for res in results:
         src = table[res.key]
+        used = ""
+        if res.key in cached:
+            chosen = registry.preferred(res.key, cached, table)
+            primary = registry.alternatives(res.key, table)[0]
+            if chosen != res.key:
+                used = f"no, {chosen} preferred"
+            elif primary != res.key:
+                used = f"yes, stand-in for {primary}"
+            else:
+                used = "yes"
         rows.append({"key": res.key, "edition": src.edition, "publisher": src.publisher,
-                     "required": src.required, "state": res.state, "path": str(res.path),
-                     "size": res.size})
-    frame = pd.DataFrame(rows, columns=["key", "edition", "publisher", "required", "state",
-                                        "path", "size"])
+                     "required": src.required, "form": src.form, "state": res.state,
+                     "used": used, "path": str(res.path), "size": res.size})
+    columns = ["key", "edition", "publisher", "required", "form", "state", "used", "path", "size"]
+    frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({"key": "str", "edition": "str", "publisher": "str", "required": "bool",
-                         "state": "str", "path": "str", "size": "Int64"})
+                         "form": "str", "state": "str", "used": "str", "path": "str",
+                         "size": "Int64"})
 
 
 # --------------------------------------------------------------------------- bundle

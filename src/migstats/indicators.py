@@ -164,7 +164,10 @@ class _Data:
             index="location_code", columns="year", values="value", aggfunc="first")
             for ind, g in w.groupby("indicator")}
         self.wdi_vintage = {ind: g["vintage"].iloc[0] for ind, g in w.groupby("indicator")}
+        # registry key of the file each WDI indicator comes from (one per indicator), for citations
+        self.wdi_dataset = {ind: g["dataset"].iloc[0] for ind, g in w.groupby("indicator")}
         self.unhcr = store.load("unhcr_refugees", data_dir) if "unhcr_refugees" in self.tables else None
+        self.unhcr_dataset = self.unhcr["dataset"].iloc[0] if self.unhcr is not None else "unhcr_population"
         self.countries = store.load("countries", data_dir).set_index("location_code")
         self.names = self.countries[["iso3", "short_name"]]
         if self.bilateral is not None:
@@ -483,7 +486,7 @@ def bilateral_sources(*, data_dir=None) -> pd.DataFrame:
                                                                                  ignore_index=True)
 
 
-_PREFERENCE = ["undesa_2024_od", "undesa_2019_od", "undesa_2019_od_csv",
+_PREFERENCE = ["undesa_2024_od", "undesa_2024_od_gdidata", "undesa_2019_od", "undesa_2019_od_csv",
                "knomad_migration_2021", "knomad_migration_2017"]
 
 
@@ -672,7 +675,7 @@ def refugees(country, *, data_dir=None) -> pd.DataFrame:
     out = pd.DataFrame({"year": np.array(d.unhcr_years, dtype="int64"),
                         "refugees_from": a[0], "asylum_seekers_from": a[1],
                         "refugees_hosted": h[0], "asylum_seekers_hosted": h[1]})
-    out.attrs.update(source=_cite("unhcr_refugees"),
+    out.attrs.update(source=_cite(d.unhcr_dataset),
                      note="UNHCR records no row for a pair with no refugees; such years count as 0.")
     return out
 
@@ -714,11 +717,16 @@ def remittance_series(country, *, data_dir=None) -> pd.DataFrame:
     out.attrs.update(
         source=_cite("wdi_remittances_received"),
         vintages={k: v for k, v in d.wdi_vintage.items()},
-        note=("Received % of GDP computed from two WDI vintages: remittances "
-              f"{d.wdi_vintage.get(_WDI_RECEIVED, '?')}, GDP {d.wdi_vintage.get(_WDI_GDP, '?')}."
-              if not len(pct) else ""))
+        note=("" if len(pct) else _pct_gdp_note(d)))
     d._remittance_series[code] = out
     return out.copy()
+
+
+def _pct_gdp_note(d) -> str:
+    rec, gdp = d.wdi_vintage.get(_WDI_RECEIVED, "?"), d.wdi_vintage.get(_WDI_GDP, "?")
+    if rec == gdp:
+        return f"Received % of GDP computed: received / GDP x 100, both WDI of {rec}."
+    return f"Received % of GDP computed from two WDI vintages: remittances {rec}, GDP {gdp}."
 
 
 def _group_remittance_series(g, data_dir) -> pd.DataFrame:
@@ -781,9 +789,11 @@ def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
     computed) and received per emigrant (US$ per person of the emigrant stock at the
     nearest UN DESA year).
     """
-    c = _country(country, data_dir)
+    c, d = _country(country, data_dir), _data(data_dir)
     ts = remittance_series(c, data_dir=data_dir)
     src = ts.attrs["source"]
+    gdp_src = _cite(d.wdi_dataset.get(_WDI_GDP, "wdi_gdp"))
+    paid_src = _cite(d.wdi_dataset.get(_WDI_PAID, "wdi_remittances_paid"))
     figs = []
     years, received, paid_usd = (ts[k].to_numpy() for k in ("year", "received_usd", "paid_usd"))
     pct, pct_source = ts["received_pct_gdp"].to_numpy(), ts["pct_gdp_source"].to_numpy()
@@ -809,7 +819,7 @@ def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
             p = pct_rows[-1]
             figs.append(Figure("remittances_pct_gdp", "Remittances received as % of GDP",
                                float(pct[p]), "percent", int(years[p]),
-                               f"{src}; {_cite('wdi_gdp')}",
+                               f"{src}; {gdp_src}",
                                f"{pct_source[p]}. {ts.attrs['note']}".strip()))
         ey = min(EDITION_YEARS, key=lambda e: (abs(e - y), -e))
         em = emigrant_stock(c, ey, data_dir=data_dir)
@@ -824,13 +834,13 @@ def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
     paid = np.flatnonzero(~np.isnan(paid_usd) & (years <= year))
     if not len(paid):
         figs.append(_missing("remittances_paid", "Personal remittances paid", "current US$", None,
-                             _cite("wdi_remittances_paid"),
+                             paid_src,
                              "WDI series BM.TRF.PWKR.CD.DT is not in the store (fetch it with internet "
                              "access) or has no data for this area."))
     else:
         figs.append(Figure("remittances_paid", "Personal remittances paid",
                            float(paid_usd[paid[-1]]), "current US$", int(years[paid[-1]]),
-                           _cite("wdi_remittances_paid")))
+                           paid_src))
     return figs
 
 
@@ -842,7 +852,7 @@ def context(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
     gdp = d.wdi.get(_WDI_GDP)
     row = gdp.loc[c.location_code].dropna() if gdp is not None and c.location_code in gdp.index else pd.Series(dtype=float)
     row = row[row.index <= max(year, 0)]
-    gsrc = _cite("wdi_gdp")
+    gsrc = _cite(d.wdi_dataset.get(_WDI_GDP, "wdi_gdp"))
     if row.empty:
         figs.append(_missing("gdp", "GDP", "current US$", None, gsrc, f"No GDP for {c.name} in WDI."))
         figs.append(_missing("gdp_per_capita", "GDP per capita", "current US$ per person", None, gsrc,
@@ -892,7 +902,8 @@ def edition_comparison(country, *, data_dir=None) -> pd.DataFrame:
             continue
         partners, values = d.partners(ds, y, "emigrants", code)
         em = np.nansum(values[partners != code])
-        ed = {"undesa_2019_od": 2019, "undesa_2019_od_csv": 2019, "undesa_2024_od": 2024}.get(ds, y)
+        ed = {"undesa_2019_od": 2019, "undesa_2019_od_csv": 2019, "undesa_2024_od": 2024,
+              "undesa_2024_od_gdidata": 2024}.get(ds, y)
         label = f"{SOURCES[ds].publisher} {SOURCES[ds].title.split(' (')[0]}"
         pe = pop_ed(2020, 2020) if ed == 2021 else pop_ed(2019, 2019) if ed == 2019 else float("nan")
         rows.append(("emigrants", label, ed, y, float(em) if em else float("nan"), pe))
@@ -1292,7 +1303,7 @@ def group_profile(group, year: int = LATEST, *, top_n: int = 10, denominator: st
         refs["asylum_seekers_from"] = refs["year"].map(a["asylum_seekers"]).fillna(0.0)
         refs["refugees_hosted"] = refs["year"].map(h["refugees"]).fillna(0.0)
         refs["asylum_seekers_hosted"] = refs["year"].map(h["asylum_seekers"]).fillna(0.0)
-        refs.attrs.update(source=_cite("unhcr_refugees"), note="Refugees moving between members excluded.")
+        refs.attrs.update(source=_cite(d.unhcr_dataset), note="Refugees moving between members excluded.")
     editions = pd.DataFrame(columns=["quantity", "source", "edition", "year", "value", "population",
                                      "share_of_population_pct", "rel_diff_vs_undesa_2024_pct"])
     notes = [f"Members ({len(mem)}): {', '.join(members['name'])}. Group defined by: {g.source}.",

@@ -43,7 +43,7 @@ FIXED_EFFECTS = (False, "origin", "destination", "both")
 #: Regressors used when ``terms`` is not given, before dropping those absorbed by fixed effects.
 DEFAULT_TERMS = ("log_distance", "contiguous", "log_origin_population", "log_destination_population",
                  "log_origin_gdp_pc", "log_destination_gdp_pc")
-_PREFERENCE = ["undesa_2024_od", "undesa_2019_od", "undesa_2019_od_csv",
+_PREFERENCE = ["undesa_2024_od", "undesa_2024_od_gdidata", "undesa_2019_od", "undesa_2019_od_csv",
                "knomad_migration_2021", "knomad_migration_2017"]
 
 
