@@ -418,3 +418,56 @@ def test_official_zip_unpinned_wdi_member_with_vintage_number(tmp_path, served, 
     assert result.sha256 == WDI.sha256  # the data member's bytes (a copy of the WDI CSV here)
     assert mf.verify(data_dir=tmp_path / "data", sources=sources)[0].state == "pinned"
     assert _files(_raw(tmp_path)) == sorted([mf.PINS_FILE, pop.path])  # work dir removed
+
+
+# --------------------------------------------------------------------------- repository files, stand-ins
+
+
+def test_repository_files_are_downloaded_and_named_as_such(tmp_path, served, server, mirror_dir):
+    # IOM GDI's reshape (third-party) and UNHCR's package file (publisher's own) have no publisher
+    # download URL: the registry names the repository and commit, and fetch downloads the raw file.
+    gdi = registry.SOURCES["undesa_2024_od_gdidata"]
+    pkg = registry.SOURCES["unhcr_countries"]
+    assert gdi.url == ("https://raw.githubusercontent.com/iom/gdidata/"
+                       "c9e4cc69cebd91d6cfca5f4107e2406e4de2c6ff/data/undesa_stocks.rda")
+    assert gdi.repository == "iom/gdidata@c9e4cc69cebd91d6cfca5f4107e2406e4de2c6ff:data/undesa_stocks.rda"
+    assert (gdi.form, pkg.form, ANNEX.form) == ("third-party", "publisher's package", "official file")
+    assert not gdi.mirror_only and registry.SOURCES["unhcr_refugees"].mirror_only
+    sources = {}
+    for src in (gdi, pkg):
+        (served / src.path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(mirror_dir / src.path, served / src.path)
+        sources[src.key] = dataclasses.replace(src, url=f"{server.url}/{src.path}")
+    results = {r.key: r for r in mf.fetch(data_dir=tmp_path / "data", progress=False, sources=sources)}
+    for src in (gdi, pkg):
+        assert results[src.key].state == "downloaded" and results[src.key].sha256 == src.sha256
+    table = mf.status(data_dir=tmp_path / "data", sources=sources).set_index("key")
+    assert table.loc[gdi.key, "form"] == "third-party" and table.loc[gdi.key, "state"] == "verified"
+    # the official workbook is not in this table: the reshape is used as its stand-in
+    assert table.loc[gdi.key, "used"] == "yes, stand-in for undesa_2024_od"
+    assert table.loc[pkg.key, "form"] == "publisher's package" and table.loc[pkg.key, "used"] == "yes"
+
+
+def test_preferred_source_and_stand_ins(tmp_path, mirror_dir):
+    # registry.preferred: the primary (official file, newest vintage) first, then stand-ins
+    assert registry.alternatives("wdi_gdp") == ["wdi_gdp", "wdi_gdp_2024_10"]
+    assert registry.alternatives("undesa_2024_od_gdidata") == ["undesa_2024_od", "undesa_2024_od_gdidata"]
+    assert registry.preferred("undesa_2024_od_gdidata", {"undesa_2024_od", "undesa_2024_od_gdidata"}) \
+        == "undesa_2024_od"
+    assert registry.preferred("unhcr_population", {"unhcr_refugees"}) == "unhcr_refugees"
+    assert registry.preferred("wdi_remittances_paid", set()) is None
+    # a required source whose stand-in is cached is not missing: fetch does not raise ...
+    new, old = registry.SOURCES["wdi_gdp"], registry.SOURCES["wdi_gdp_2024_10"]
+    assert new.required and not old.required
+    sources = {new.key: new, old.key: old}
+    mirror = tmp_path / "mirror"
+    (mirror / old.path).parent.mkdir(parents=True)
+    shutil.copyfile(mirror_dir / old.path, mirror / old.path)
+    results = {r.key: r.state for r in mf.fetch(mirror=mirror, data_dir=tmp_path / "data", progress=False,
+                                                sources=sources)}
+    assert results == {new.key: "missing", old.key: "copied"}
+    # ... but without either it is
+    (tmp_path / "data" / "raw" / old.path).unlink()
+    (mirror / old.path).unlink()
+    with pytest.raises(SourceMissingError, match="wdi_gdp"):
+        mf.fetch(mirror=mirror, data_dir=tmp_path / "data", progress=False, sources=sources)

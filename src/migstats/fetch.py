@@ -696,6 +696,12 @@ def fetch(
         (r, table[r.key]) for r in results
         if table[r.key].required and r.state in ("missing", "mirror only")
     ]
+    if missing_required:  # a required source may be replaced by a verified stand-in
+        have = {r.key for r in results if r.state in ("present", "copied", "downloaded")}
+        have |= {k for k, s in table.items() if k not in have and (raw / s.path).is_file()
+                 and _local_state(s, raw / s.path, pins).state in ("verified", "pinned")}
+        missing_required = [(r, s) for r, s in missing_required
+                            if registry.preferred(r.key, have, table) is None]
     if missing_required:
         listed = "\n".join(f"  - {s.key}: {r.path} ({r.message})" for r, s in missing_required)
         err = SourceMissingError(

@@ -234,10 +234,10 @@ def build(data_dir=None, *, progress: bool = True) -> Path:
 
     t0 = time.perf_counter()
     raw = locations.raw_dir(data_dir)
-    required = [k for k, s in SOURCES.items() if s.required]
-    for key in required:
-        _require(key, raw)
     present = [k for k in SOURCES if _raw(k, raw) is not None]
+    for key, src in SOURCES.items():  # a required source may be replaced by a cached stand-in
+        if src.required and preferred(key, present) is None:
+            _require(key, raw)
     checked = fetch.verify(present, data_dir=data_dir)  # raises SourceVerificationError
     hashes = {r.key: r.sha256 for r in checked}
 
