@@ -67,10 +67,10 @@ def test_diaspora_values_equal_the_indicator(belarus):
     expected = cor.set_index("location_code")["migrants"].astype("float64").sort_index()
     expected.index = expected.index.astype("int32")
     pd.testing.assert_series_equal(classed, expected, check_names=False)
-    # KNOMAD Bilateral Migration Matrix 2021, sheet "BRM 2021", Excel row 20 (Belarus),
-    # column FF (Russian Federation): 763,879; column DT (Malta): 18
-    assert classed[643] == 763_879
-    assert classed[470] == 18
+    # undesa_stocks.rda (IMS 2024 O-D reshaped by IOM GDI), from BLR, t 2024, male + female:
+    # geo RUS 109,936 + 145,223 = 255,159; geo MLT 19 + 12 = 31
+    assert classed[643] == 255_159
+    assert classed[470] == 31
 
 
 def test_diaspora_classes_are_mapclassify_quantiles(belarus):
@@ -95,8 +95,8 @@ def test_diaspora_legend_shows_class_breaks_with_units(belarus):
     lows = [values.min(), *bins[:-1]]
     for lab, lo, hi in zip(class_labels, lows, bins):
         assert lab == f"{lo:,.0f}–{hi:,.0f} persons"
-    # the top class ends at the largest corridor, Belarus -> Russia (KNOMAD 2021, row 20, col FF)
-    assert class_labels[-1].endswith("763,879 persons")
+    # the top class ends at the largest corridor, Belarus -> Russia (undesa_stocks.rda, 2024)
+    assert class_labels[-1].endswith("255,159 persons")
     assert any(lab.startswith("No data") for lab in labels)
     assert "Belarus" in labels
     assert "Small state (marker)" in labels
@@ -124,32 +124,34 @@ def test_no_data_is_hatched_grey_and_distinct(belarus):
 
 
 def test_small_states_are_markers(belarus, data_dir):
-    # Malta has no polygon at 1:110m; Belarus -> Malta = 18 (KNOMAD 2021, row 20, column DT)
+    # Malta has no polygon at 1:110m; Belarus -> Malta 2024 = 19 + 12 = 31 (undesa_stocks.rda,
+    # geo MLT, from BLR, t 2024, male + female)
     malta = belarus.migstats_data.query("iso3 == 'MLT'")
-    assert malta["drawn_as"].tolist() == ["marker"] and malta["value"].iloc[0] == 18
+    assert malta["drawn_as"].tolist() == ["marker"] and malta["value"].iloc[0] == 31
     pts = store.load("area_points").set_index("iso3")
     x, y = maps._transformer().transform(pts.at["MLT", "lon"], pts.at["MLT", "lat"])
     offsets = _collection(belarus, "migstats-markers").get_offsets()
     assert np.isclose(offsets, [x, y]).all(axis=1).any()
-    # Tuvalu as a destination: Fiji -> Tuvalu = 55 (KNOMAD 2021, row 68 (Fiji), column GT)
+    # Tuvalu as a destination: Fiji -> Tuvalu 2024 = 35 + 22 = 57 (undesa_stocks.rda, geo TUV,
+    # from FJI, t 2024, male + female)
     fiji = maps.diaspora_map("Fiji", **SMALL)
     tuv = fiji.migstats_data.query("iso3 == 'TUV'")
-    assert tuv["drawn_as"].tolist() == ["marker"] and tuv["value"].iloc[0] == 55
+    assert tuv["drawn_as"].tolist() == ["marker"] and tuv["value"].iloc[0] == 57
 
 
 def test_caption_title_and_alt(belarus):
     cor = indicators.corridors("Belarus", 2024, "emigrants", top_n=None)
     cap = belarus.migstats_caption
     # publisher, title and edition (the registry's short citation) and the data year
-    assert cor.attrs["source"] == SOURCES["knomad_migration_2021"].short
-    assert cap.startswith(f"Source: {cor.attrs['source']}, 2021.")
-    assert "Bilateral Migration Matrix 2021" in cap and "Dec. 2022" in cap
+    assert cor.attrs["source"] == SOURCES["undesa_2024_od_gdidata"].short
+    assert cap.startswith(f"Source: {cor.attrs['source']}, 2024.")
+    assert "International Migrant Stock 2024" in cap and "reshaped by IOM GDI" in cap
     texts = _texts(belarus)
-    assert any("Belarus" in t and "2021" in t for t in texts)          # the title
+    assert any("Belarus" in t and "2024" in t for t in texts)          # the title
     assert any(t.startswith("Source: ") for t in texts)                  # the caption is drawn
     alt = maps.alt_text(belarus)
     assert alt == belarus.migstats_alt and "\n" not in alt
-    assert "Belarus" in alt and "Russia (763,879)" in alt
+    assert "Belarus" in alt and "Russia (255,159)" in alt
 
 
 def test_fisher_jenks_scheme(data_dir):
@@ -181,13 +183,14 @@ def test_focus_without_polygon_is_a_marker(data_dir):
 
 
 def test_no_emigrant_data_gives_a_no_data_panel(data_dir):
-    # Gibraltar has no row in the KNOMAD 2021 matrix: no emigrants recorded
-    assert indicators.corridors("Gibraltar", 2024, "emigrants", top_n=None).empty
-    for fig in (maps.diaspora_map("Gibraltar", **SMALL), maps.corridor_map("Gibraltar", **SMALL)):
+    # Saint Martin (French part), 663, has no row in the 2024 O-D table (undesa_stocks.rda: no
+    # geo or from MAF): no emigrants recorded
+    assert indicators.corridors(663, 2024, "emigrants", top_n=None).empty
+    for fig in (maps.diaspora_map(663, **SMALL), maps.corridor_map(663, **SMALL)):
         panel = [t for t in fig.axes[0].texts if t.get_gid() == "migstats-no-data"]
         assert panel and panel[0].get_text().startswith("No data")
-        assert "Gibraltar" in panel[0].get_text()
-        assert fig.migstats_data.query("focus")["iso3"].tolist() == ["GIB"]
+        assert "Saint Martin" in panel[0].get_text()
+        assert fig.migstats_data.query("focus")["iso3"].tolist() == ["MAF"]
         assert fig.migstats_alt.startswith(("World map with no data", "Corridor map with no data"))
 
 
@@ -235,8 +238,8 @@ def test_corridor_map(data_dir):
     lines = fig.migstats_data.query("drawn_as == 'line'")
     assert lines["location_code"].tolist() == cor["location_code"].astype(int).tolist()
     assert lines["value"].tolist() == cor["migrants"].tolist()
-    # KNOMAD 2021, Excel row 165 (Samoa), column EL (New Zealand): 58,195, the largest
-    assert lines["value"].iloc[0] == 58_195
+    # undesa_stocks.rda, geo NZL, from WSM, t 2024: 31,112 + 31,963 = 63,075, the largest
+    assert lines["value"].iloc[0] == 63_075
     assert (np.diff(lines["linewidth"].to_numpy()) <= 0).all()    # wider for larger stocks
     assert lines.set_index("iso3").at["NZL", "segments"] == 2
     # no projected line jumps across the map
