@@ -178,7 +178,8 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
                        "WPP's aggregates, codes 900 and up: World 900, regions, income, SDG, LLDC/"
                        "SIDS groups). Calendar years. WPP areas that are not IMS areas are "
                        "handled explicitly: Guernsey (831) + Jersey (832) counts are summed into "
-                       "Channel Islands (830), for which no rates are given (WPP publishes none); "
+                       "Channel Islands (830), for which no rates are given (WPP has rates for each "
+                       "island only; combining them needs populations these files lack); "
                        "Kosovo (412), Guernsey and Jersey as published are in "
                        "'wpp_indicators_other_areas'; Serbia (688) is WPP's (without Kosovo, as "
                        "in IMS Table 2); Holy See (336) has no WPP rows.", [
