@@ -105,7 +105,8 @@ class FetchResult:
         ``"downloaded"`` (over HTTP, from the publisher or an http mirror),
         ``"copied"`` (from a mirror folder or zip), ``"present"`` (already in the
         cache and verified; nothing transferred), ``"missing"`` (not available, or
-        refused) or ``"mirror only"`` (third-party file, no mirror given).
+        refused) or ``"mirror only"`` (third-party file without a repository URL, no
+        mirror given).
     sha256 : str or None
         SHA-256 (hex) of the verified file at ``path``; ``None`` when there is none.
     message : str
@@ -135,7 +136,7 @@ class VerifyResult:
         ``"unpinned"`` (registry has no SHA-256 and no pin was recorded yet, e.g. a
         file placed by hand; :func:`fetch` pins it), ``"changed"`` (size or SHA-256
         differs), ``"missing"`` (no file) or ``"mirror only"`` (no file, and it can
-        only come from a mirror).
+        only come from a mirror: a third-party file without a repository URL).
     sha256 : str or None
         SHA-256 of the file on disk (``None`` when missing).
     expected_sha256 : str or None
