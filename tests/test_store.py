@@ -244,7 +244,7 @@ def test_failing_parser_leaves_previous_store(store_copy, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("simulated parser failure")
 
-    # step 5 of 9: tables 1-4 have been parsed when it fails
+    # step 5 of 10: tables 1-4 have been parsed when it fails
     monkeypatch.setattr(knomad, "read_remittance_matrix", broken)
     with pytest.raises(RuntimeError, match="simulated"):
         store.build(store_copy, progress=False)
