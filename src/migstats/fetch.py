@@ -23,9 +23,10 @@ Where files come from
   ``<url>/<source.path>``, URL-quoted.
 * Otherwise the publisher's URL (``source.url``), sent with ``source.headers``
   (un.org refuses the default User-Agent). For zip-served files (World Bank WDI),
-  ``source.archive_member`` is taken from the zip. Sources with
-  ``official_bytes=False`` exist only in mirrors and are reported as
-  ``"mirror only"``.
+  ``source.archive_member`` is taken from the zip. Files the publisher does not serve
+  itself come from the public repository the registry names (``source.repository``;
+  ``source.url`` is the raw file at a fixed commit). Third-party files without such a
+  repository exist only in mirrors and are reported as ``"mirror only"``.
 
 HTTP downloads use :class:`pooch.HTTPDownloader` (``requests``, streaming, optional
 tqdm progress bar).
@@ -104,7 +105,8 @@ class FetchResult:
         ``"downloaded"`` (over HTTP, from the publisher or an http mirror),
         ``"copied"`` (from a mirror folder or zip), ``"present"`` (already in the
         cache and verified; nothing transferred), ``"missing"`` (not available, or
-        refused) or ``"mirror only"`` (third-party file, no mirror given).
+        refused) or ``"mirror only"`` (third-party file without a repository URL, no
+        mirror given).
     sha256 : str or None
         SHA-256 (hex) of the verified file at ``path``; ``None`` when there is none.
     message : str
@@ -134,7 +136,7 @@ class VerifyResult:
         ``"unpinned"`` (registry has no SHA-256 and no pin was recorded yet, e.g. a
         file placed by hand; :func:`fetch` pins it), ``"changed"`` (size or SHA-256
         differs), ``"missing"`` (no file) or ``"mirror only"`` (no file, and it can
-        only come from a mirror).
+        only come from a mirror: a third-party file without a repository URL).
     sha256 : str or None
         SHA-256 of the file on disk (``None`` when missing).
     expected_sha256 : str or None
@@ -280,7 +282,7 @@ def _local_state(source: Source, path: Path, pins: Mapping[str, dict]) -> Verify
     pin = _pin_for(source, pins)
     expected = source.sha256 or (pin["sha256"] if pin else None)
     if not path.is_file():
-        if not source.official_bytes:
+        if source.mirror_only:
             return VerifyResult(source.key, path, "mirror only", None, expected, None,
                                 "not in the cache; a third-party file available from a mirror only")
         return VerifyResult(source.key, path, "missing", None, expected, None, "not in the cache")
@@ -695,6 +697,12 @@ def fetch(
         (r, table[r.key]) for r in results
         if table[r.key].required and r.state in ("missing", "mirror only")
     ]
+    if missing_required:  # a required source may be replaced by a verified stand-in
+        have = {r.key for r in results if r.state in ("present", "copied", "downloaded")}
+        have |= {k for k, s in table.items() if k not in have and (raw / s.path).is_file()
+                 and _local_state(s, raw / s.path, pins).state in ("verified", "pinned")}
+        missing_required = [(r, s) for r, s in missing_required
+                            if registry.preferred(r.key, have, table) is None]
     if missing_required:
         listed = "\n".join(f"  - {s.key}: {r.path} ({r.message})" for r, s in missing_required)
         err = SourceMissingError(
@@ -730,7 +738,7 @@ def _fetch_one(source: Source, raw: Path, pins: dict[str, dict], provider: _Prov
             message += f"; the local copy does not verify ({local.message})"
         return FetchResult(source.key, target, state, None, message)
 
-    if not provider.is_mirror and not source.official_bytes:
+    if not provider.is_mirror and source.mirror_only:
         return keep_or("mirror only", "a third-party file available from a mirror only: "
                        + _MIRROR_HINT), None
 
@@ -847,24 +855,48 @@ def status(
     -------
     pandas.DataFrame
         Columns ``key``, ``edition``, ``publisher`` (str), ``required`` (bool),
-        ``state`` (str: ``"verified"``, ``"pinned"``, ``"unpinned"``, ``"missing"``,
-        ``"changed"`` or ``"mirror only"``; see :class:`VerifyResult`), ``path``
-        (str, the file's location in the raw folder) and ``size`` (Int64, bytes on
-        disk; missing when there is no file).
+        ``form`` (str: ``"official file"``, ``"publisher's package"`` or
+        ``"third-party"``; see :attr:`migstats.registry.Source.form`), ``state`` (str:
+        ``"verified"``, ``"pinned"``, ``"unpinned"``, ``"missing"``, ``"changed"`` or
+        ``"mirror only"``; see :class:`VerifyResult`), ``used`` (str: which cached
+        file the store builds from, see below), ``path`` (str, the file's location in
+        the raw folder) and ``size`` (Int64, bytes on disk; missing when there is no
+        file).
+
+    Notes
+    -----
+    ``used`` is ``"yes"`` for a cached file the store reads, ``"yes, stand-in for
+    <key>"`` when it reads a stand-in because the primary source ``<key>`` (the
+    official file or the newest vintage) is not cached, ``"no, <key> preferred"`` for a
+    cached stand-in that the store skips, and ``""`` for a file that is not cached
+    (see :func:`migstats.registry.preferred`).
     """
     import pandas as pd
 
     table = _sources_table(sources)
+    results = verify(data_dir=data_dir, strict=False, sources=table)
+    cached = {r.key for r in results if r.state in ("verified", "pinned", "unpinned")}
     rows = []
-    for res in verify(data_dir=data_dir, strict=False, sources=table):
+    for res in results:
         src = table[res.key]
+        used = ""
+        if res.key in cached:
+            chosen = registry.preferred(res.key, cached, table)
+            primary = registry.alternatives(res.key, table)[0]
+            if chosen != res.key:
+                used = f"no, {chosen} preferred"
+            elif primary != res.key:
+                used = f"yes, stand-in for {primary}"
+            else:
+                used = "yes"
         rows.append({"key": res.key, "edition": src.edition, "publisher": src.publisher,
-                     "required": src.required, "state": res.state, "path": str(res.path),
-                     "size": res.size})
-    frame = pd.DataFrame(rows, columns=["key", "edition", "publisher", "required", "state",
-                                        "path", "size"])
+                     "required": src.required, "form": src.form, "state": res.state,
+                     "used": used, "path": str(res.path), "size": res.size})
+    columns = ["key", "edition", "publisher", "required", "form", "state", "used", "path", "size"]
+    frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({"key": "str", "edition": "str", "publisher": "str", "required": "bool",
-                         "state": "str", "path": "str", "size": "Int64"})
+                         "form": "str", "state": "str", "used": "str", "path": "str",
+                         "size": "Int64"})
 
 
 # --------------------------------------------------------------------------- bundle

@@ -77,16 +77,6 @@ _WDI_GDP = "NY.GDP.MKTP.CD"
 _WDI_POP = "SP.POP.TOTL"
 
 
-def _wdi_code(key: str) -> str | None:
-    """WDI indicator code of a registry source (``None`` for metadata files)."""
-    import re
-
-    m = re.search(r"\(([A-Z]{2}\.[A-Z0-9.]+)\)", SOURCES[key].title)
-    return m.group(1) if m and not key.endswith("_meta") else None
-
-
-_WDI_CODE_OF = {k: _wdi_code(k) for k in SOURCES if k.startswith("wdi_")}
-
 
 def _cite(key: str, detail: str = "") -> str:
     text = SOURCES[key].short_citation()
@@ -240,13 +230,10 @@ class _Data:
             if ind in self.wdi:
                 self.wdi[ind], self.wdi_not_reported[ind] = reported_values(self.wdi[ind])
         self.wdi_vintage = {ind: g["vintage"].iloc[0] for ind, g in w.groupby("indicator")}
-        wsources = [k for k in prov["tables"].get("wdi", {}).get("sources", [])]
-        self.wdi_source = {}
-        for key in wsources:
-            code = _WDI_CODE_OF.get(key)
-            if code:
-                self.wdi_source[code] = key
+        # registry key of the file each WDI indicator comes from (one per indicator), for citations
+        self.wdi_dataset = {ind: g["dataset"].iloc[0] for ind, g in w.groupby("indicator")}
         self.unhcr = store.load("unhcr_refugees", data_dir) if "unhcr_refugees" in self.tables else None
+        self.unhcr_dataset = self.unhcr["dataset"].iloc[0] if self.unhcr is not None else "unhcr_population"
         self.countries = store.load("countries", data_dir).set_index("location_code")
         self.names = self.countries[["iso3", "short_name"]]
         if self.bilateral is not None:
@@ -626,18 +613,23 @@ def _pick_bilateral(year: int, source: str | None, d: _Data) -> tuple[str, int, 
         ds, y = min(cands, key=lambda k: (abs(k[1] - year), -k[1]))
         return ds, y, f"{basis_of(ds)} was chosen by the caller."
     have = {ds for ds, _ in available}
+
+    def latest_not_after(ds):
+        years = sorted(y for k, y in available if k == ds)
+        before = [y for y in years if y <= year]
+        return before[-1] if before else years[0]
+
     for ds in UNDESA_OD[LATEST]:
-        if (ds, year) in d.bilateral_groups:
+        if ds in have:
+            y = latest_not_after(ds)
             how = (" (the long-format reshape by IOM GDI, verified against the official totals)"
                    if ds.endswith("_gdidata") else "")
-            return ds, year, (f"Corridors come from UN DESA's International Migrant Stock {LATEST} origin x "
-                              f"destination table{how}, the same edition as the totals, so they add up to them.")
+            return ds, y, (f"Corridors come from UN DESA's International Migrant Stock {LATEST} origin x "
+                           f"destination table{how}, the same edition as the totals, so they add up to them.")
     for edition in sorted(UNDESA_OD, reverse=True):
         for ds in UNDESA_OD[edition]:
             if ds in have:
-                years = sorted(y for k, y in available if k == ds)
-                before = [y for y in years if y <= year]
-                y = before[-1] if before else years[0]
+                y = latest_not_after(ds)
                 return ds, y, (
                     f"The UN DESA International Migrant Stock {LATEST} origin x destination table is not in "
                     f"the data store (`migstats data fetch` downloads it with internet access), so corridors "
@@ -857,9 +849,7 @@ def refugees(country, *, data_dir=None) -> pd.DataFrame:
 
 
 def _unhcr_key(d: _Data) -> str:
-    if d.unhcr is not None and "dataset" in d.unhcr.columns and len(d.unhcr):
-        return str(d.unhcr["dataset"].iloc[0])
-    return "unhcr_refugees"
+    return d.unhcr_dataset
 
 
 def refugee_figures(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
@@ -904,24 +894,29 @@ def reported_values(wide: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, int]]:
     """Blank the zeros that mean "not reported" in a wide series (index area, columns years).
 
     The World Bank files carry 0 for every year after an economy stopped reporting
-    remittances (Syria from 2011): a trailing run of exact zeros after the last non-zero
-    value, or a series of zeros only, is set to ``NaN``. Returns the cleaned table and
-    ``{area: first blanked year}``.
+    remittances (Syria from 2011), and 0 from 2005 for economies that never reported them
+    (Singapore, Iran): a trailing run of exact zeros after the last non-zero value, a leading
+    run before the first one, and a series of zeros only are set to ``NaN``. A zero between
+    two reported values stays a zero. Returns the cleaned table and ``{area: first year of
+    the trailing run}`` (the year reporting stopped, for the data notes).
     """
     values = wide.to_numpy("float64", copy=True)
     years = np.asarray(wide.columns, dtype="int64")
+    n = values.shape[1]
     nonzero = ~np.isnan(values) & (values != 0)
     has = nonzero.any(axis=1)
-    last = np.where(has, values.shape[1] - 1 - np.argmax(nonzero[:, ::-1], axis=1), -1)
-    after = np.arange(values.shape[1])[None, :] > last[:, None]
-    blank = after & (values == 0)
-    values[blank] = np.nan
-    first = {int(code): int(years[np.argmax(row)]) for code, row in zip(wide.index, blank) if row.any()}
-    return pd.DataFrame(values, index=wide.index, columns=wide.columns), first
+    last = np.where(has, n - 1 - np.argmax(nonzero[:, ::-1], axis=1), -1)
+    first_nz = np.where(has, np.argmax(nonzero, axis=1), n)
+    cols = np.arange(n)[None, :]
+    trailing = (cols > last[:, None]) & (values == 0) & has[:, None]
+    outside = ((cols > last[:, None]) | (cols < first_nz[:, None])) & (values == 0)
+    values[outside] = np.nan
+    stopped = {int(code): int(years[np.argmax(row)]) for code, row in zip(wide.index, trailing) if row.any()}
+    return pd.DataFrame(values, index=wide.index, columns=wide.columns), stopped
 
 
 def _wdi_basis(d: _Data, indicator: str) -> str:
-    key = d.wdi_source.get(indicator)
+    key = d.wdi_dataset.get(indicator)
     if key is None:
         return f"World Bank WDI ({d.wdi_vintage.get(indicator, 'vintage unknown')})"
     return basis_of(key)
@@ -1125,7 +1120,7 @@ def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
             if py != y:
                 how += f"; latest year with both remittances and GDP ({py})"
             figs.append(Figure("remittances_pct_gdp", "Remittances received as % of GDP",
-                               float(pct[p]), "percent", py, f"{src}; {_cite('wdi_gdp')}",
+                               float(pct[p]), "percent", py, f"{src}; {_cite(d.wdi_dataset.get(_WDI_GDP, 'wdi_gdp'))}",
                                f"{how}. {ts.attrs['note']}".strip(), rb, year - py > 3))
         ey = min(EDITION_YEARS, key=lambda e: (abs(e - y), -e))
         em = emigrant_stock(c, ey, data_dir=data_dir)
@@ -1138,7 +1133,7 @@ def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
         else:
             figs.append(_missing("remittances_per_emigrant", "Remittances received per emigrant (WDI / UN DESA)",
                                  "US$ per emigrant", y, src, "No emigrant stock.", f"{rb} / {_IMS}"))
-    psrc = _cite(d.wdi_source.get(_WDI_PAID, "wdi_remittances_paid"))
+    psrc = _cite(d.wdi_dataset.get(_WDI_PAID, "wdi_remittances_paid"))
     paid = np.flatnonzero(~np.isnan(paid_usd) & (years <= year))
     if not len(paid):
         have = _WDI_PAID in d.wdi
@@ -1177,7 +1172,7 @@ def context(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
     c, d = _country(country, data_dir), _data(data_dir)
     figs = [population(c, year, data_dir=data_dir)]
     gdp, wpop = _wdi_row(d, _WDI_GDP, c.location_code), _wdi_row(d, _WDI_POP, c.location_code)
-    gsrc, gb = _cite("wdi_gdp"), _wdi_basis(d, _WDI_GDP)
+    gsrc, gb = _cite(d.wdi_dataset.get(_WDI_GDP, "wdi_gdp")), _wdi_basis(d, _WDI_GDP)
     gy = max((y for y in gdp if y <= max(year, 0)), default=None)
     if gy is None:
         figs.append(_missing("gdp", "GDP", "current US$", None, gsrc, f"No GDP for {c.name} in WDI.", gb))
@@ -1283,7 +1278,8 @@ def edition_comparison(country, *, data_dir=None) -> pd.DataFrame:
             continue
         partners, values = d.partners(ds, y, "emigrants", code)
         em = np.nansum(values[partners != code])
-        ed = {"undesa_2019_od": 2019, "undesa_2019_od_csv": 2019, "undesa_2024_od": 2024}.get(ds, y)
+        ed = {"undesa_2019_od": 2019, "undesa_2019_od_csv": 2019, "undesa_2024_od": 2024,
+              "undesa_2024_od_gdidata": 2024}.get(ds, y)
         label = f"{SOURCES[ds].publisher} {SOURCES[ds].title.split(' (')[0]}"
         pe = pop_ed(2020, 2020) if ed == 2021 else pop_ed(2019, 2019) if ed == 2019 else float("nan")
         rows.append(("emigrants", label, ed, y, float(em) if em else float("nan"), pe))
