@@ -422,6 +422,8 @@ def _resolve_paths(args) -> None:
         os.environ[locations.MIRROR_ENV] = locations.mirror()
     if args.data_dir is not None or os.environ.get(locations.DATA_DIR_ENV):
         args.data_dir = str(locations.data_dir(args.data_dir))
+        # kernels, workers and any code in them that uses the default data root find the same one
+        os.environ[locations.DATA_DIR_ENV] = args.data_dir
     if getattr(args, "out", None) is not None:
         args.out = str(locations.absolute(args.out))
     if getattr(args, "mirror", None) is not None:

@@ -362,10 +362,16 @@ def render(countries=None, *, group=None, all=False, year=2024, top_n=10, denomi
         finally:
             with _sigint_ignored():
                 bar.close()
-                for p, fp in todo:  # finished and published, but the result never came back
+                for p, fp in todo:
                     folder = profile_dir(p, out)
-                    if results[p.label].status == "not run" and _is_current(folder, fp):
+                    if results[p.label].status != "not run":
+                        continue
+                    if _is_current(folder, fp):  # finished and published, but the result never came back
                         results[p.label] = RenderResult(p.label, "ok", 0.0, "", _outputs(folder), str(folder))
+                    elif interrupted:  # its worker was stopped: no staging folder, no empty folder left
+                        for staging in folder.parent.glob(f".{folder.name}.tmp-*"):
+                            shutil.rmtree(staging, ignore_errors=True)
+                        _remove_if_empty([q for q in folder.parents if out in q.parents])
                 ordered = [results[p.label] for p in items]
                 summary = write_summary(out, ordered)
                 if index:
