@@ -1,4 +1,8 @@
-"""The ``migstats indicators`` and ``migstats groups`` commands."""
+"""The ``migstats`` command: indicators, groups, options, help, exit codes, quiet ends.
+
+The README's commands against failures (paths, read-only output, damaged store, interrupts)
+are in ``test_cli_matrix.py``.
+"""
 
 from __future__ import annotations
 

@@ -449,10 +449,14 @@ def _remove_if_empty(folders) -> None:
 
 
 def _output_error(exc: OSError, folder: Path):
+    """The :class:`~migstats.exceptions.OutputError` for an OS error on the output folder."""
     from .exceptions import OutputError
 
-    where = exc.filename or folder
-    return OutputError(f"Cannot write to {where}: {exc.strerror or exc}. Choose another --out, or "
+    existing = next((p for p in [folder, *folder.parents] if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        return OutputError(f"Cannot write to {folder}: {existing} is a file, not a folder. Choose another "
+                           "--out.")
+    return OutputError(f"Cannot write to {folder}: {exc.strerror or exc}. Choose another --out, or "
                        "make that folder writable.")
 
 
