@@ -708,6 +708,9 @@ def fetch(
     -----
     Missing optional sources are reported in the results, never raised. Sources
     with ``sha256=None`` are pinned on first use in ``raw/registry-pins.json``.
+    From a ``.zip`` bundle nothing is copied unless every file taken from it verifies.
+    Without a mirror, a publisher's server that refuses the connection is tried once;
+    when none can be reached the error is one short message on how to use a mirror.
     """
     table = _sources_table(sources)
     selected = _select(table, keys, include_optional)
