@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,13 +29,13 @@ import pandas as pd
 
 from . import __version__, locations
 from .countries import OUTSIDE_UNDESA
-from .exceptions import SourceLayoutError, SourceMissingError, StoreNotBuiltError
+from .exceptions import SourceLayoutError, SourceMissingError, StoreDamagedError, StoreNotBuiltError
 from .registry import SOURCES, preferred
 from .schemas import (CHANNEL_ISLANDS_CODE, OTHER_CODE, SPLIT_BY_AREA, WPP_OTHER_AREAS, dtypes,
                       validate)
 
 __all__ = ["build", "load", "load_boundaries", "provenance", "table_path", "build_id",
-           "is_built", "ensure_built", "source_citation"]
+           "is_built", "ensure_built", "source_citation", "verify", "TableCheck"]
 
 PROVENANCE_FILE = "provenance.json"
 
@@ -75,9 +76,28 @@ def provenance(data_dir=None) -> dict:
         ) from None
     cached = _PROV_CACHE.get(str(path))
     if cached is None or cached[0] != mtime:
-        cached = (mtime, json.loads(path.read_text(encoding="utf-8")))
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            record["tables"], record["sources"]  # noqa: B018  (both must be there)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreDamagedError(
+                f"The data store's provenance record {path} cannot be read ({_reason(exc)}): the "
+                "store is damaged. Rebuild it with `migstats data build`.", ["provenance"]) from None
+        cached = (mtime, record)
         _PROV_CACHE[str(path)] = cached
     return cached[1]
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of an error's message, without the path that the caller names anyway."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return text if len(text) < 300 else text[:297] + "..."
+
+
+def _damaged(name: str, path: Path, exc: BaseException) -> StoreDamagedError:
+    return StoreDamagedError(
+        f"Table {name!r} of the data store cannot be read ({path}: {_reason(exc)}): the store is "
+        "damaged. Rebuild it with `migstats data build`.", [name])
 
 
 def build_id(data_dir=None) -> str:
@@ -131,14 +151,124 @@ def load(name: str, data_dir=None) -> pd.DataFrame:
     key = (str(path), mtime)
     df = _CACHE.get(key)
     if df is None:
-        if name.startswith("boundaries"):
-            import geopandas
+        import pyarrow
 
-            df = geopandas.read_parquet(path)
-        else:
-            df = pd.read_parquet(path)
+        try:
+            if name.startswith("boundaries"):
+                import geopandas
+
+                df = geopandas.read_parquet(path)
+            else:
+                df = pd.read_parquet(path)
+        except (OSError, ValueError, pyarrow.ArrowException) as exc:  # truncated, overwritten...
+            raise _damaged(name, path, exc) from None
         _CACHE[key] = df
     return df.copy(deep=False)
+
+
+# -- checking --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TableCheck:
+    """The check of one table of the processed store (see :func:`verify`).
+
+    Attributes
+    ----------
+    table : str
+        Table name (``"provenance"`` for the provenance record).
+    path : pathlib.Path
+    state : str
+        ``"ok"``, ``"missing"`` (no file), ``"unreadable"`` (not a readable Parquet file:
+        truncated, overwritten), ``"schema"`` (columns or types differ from
+        :mod:`migstats.schemas`) or ``"rows"`` (row count differs from the provenance record).
+    rows : int or None
+        Rows in the file.
+    message : str
+    """
+
+    table: str
+    path: Path
+    state: str
+    rows: int | None
+    message: str = ""
+
+
+_ARROW_TYPES = {"int16": "int16", "int32": "int32", "Int32": "int32", "Int64": "int64", "int64": "int64",
+                "float64": "double", "bool": "bool", "str": ("string", "large_string", "string_view")}
+
+
+def _check_table(name: str, path: Path, expected_rows, read: bool) -> TableCheck:
+    import pyarrow
+    import pyarrow.parquet as pq
+
+    from .schemas import TABLES, dtypes
+
+    if not path.is_file():
+        return TableCheck(name, path, "missing", None, "no file; rebuild with `migstats data build`")
+    try:
+        if read:  # every page (a damaged page in the middle is found too)
+            table = pq.read_table(path)
+            schema, rows = table.schema, table.num_rows
+        else:  # the footer only (a truncated or overwritten file is found)
+            meta = pq.ParquetFile(path).metadata
+            schema, rows = meta.schema.to_arrow_schema(), meta.num_rows
+    except (OSError, ValueError, pyarrow.ArrowException) as exc:
+        return TableCheck(name, path, "unreadable", None, _reason(exc))
+    if name.removesuffix("_aggregates") in TABLES:
+        expected = dtypes(name)
+        if set(schema.names) != set(expected):
+            return TableCheck(name, path, "schema", rows,
+                              f"columns {sorted(schema.names)}, the schema has {sorted(expected)}")
+        for col, dtype in expected.items():
+            arrow = str(schema.field(col).type)
+            want = _ARROW_TYPES.get(dtype)
+            if want is not None and arrow not in ((want,) if isinstance(want, str) else want):
+                return TableCheck(name, path, "schema", rows, f"column {col!r} is {arrow}, the schema has {dtype}")
+    if expected_rows is not None and rows != expected_rows:
+        return TableCheck(name, path, "rows", rows, f"{rows:,} rows, the build recorded {expected_rows:,}")
+    return TableCheck(name, path, "ok", rows, "readable, matches its schema and the recorded row count")
+
+
+def verify(data_dir=None, *, read: bool = True, strict: bool = False) -> list[TableCheck]:
+    """Check that every table of the processed store is readable and matches its schema.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Data root (see :mod:`migstats.locations`).
+    read : bool
+        Read every table completely (default; about 0.1 s for the whole store, warm). With
+        ``False`` only each file's footer is read: a truncated or overwritten file is still
+        found, a damaged page in the middle is not.
+    strict : bool
+        Raise :class:`~migstats.exceptions.StoreDamagedError` when a table is not ``"ok"``.
+
+    Returns
+    -------
+    list of TableCheck
+        One per table recorded in the store's provenance, in name order. Empty when no store
+        has been built (``is_built`` is then ``False``).
+
+    Raises
+    ------
+    StoreDamagedError
+        With ``strict``, naming each damaged table and the command that fixes it
+        (``migstats data build``); also when the provenance record itself is unreadable.
+    """
+    try:
+        prov = provenance(data_dir)
+    except StoreDamagedError:
+        raise
+    except StoreNotBuiltError:
+        return []
+    checks = [_check_table(name, table_path(name, data_dir), info.get("rows"), read)
+              for name, info in sorted(prov["tables"].items())]
+    bad = [c for c in checks if c.state != "ok"]
+    if strict and bad:
+        listed = "; ".join(f"{c.table} ({c.state}: {c.message})" for c in bad)
+        raise StoreDamagedError(
+            f"The data store in {locations.processed_dir(data_dir)} is damaged: {listed}. "
+            "Rebuild it with `migstats data build`.", [c.table for c in bad])
+    return checks
 
 
 def load_boundaries(scale: str = "110m", data_dir=None):
