@@ -113,7 +113,7 @@ def test_readme_first_command_block_shows_the_offline_route():
     assert re.search(r"^MIGSTATS_MIRROR=\S+ migstats profile Belarus", first_block, re.M)
 
 
-def test_indicators_table_fits_100_columns(data_dir, capsys):
+def test_indicators_table_fits_100_columns(data_dir, mirror_dir, capsys):
     assert cli.main(["-q", "indicators", "Tajikistan", "--year", "2020", "--data-dir", str(data_dir)]) == 0
     text = capsys.readouterr().out
     assert max(len(line) for line in text.splitlines()) <= 100
@@ -123,8 +123,18 @@ def test_indicators_table_fits_100_columns(data_dir, capsys):
     assert re.search(r"^Refugees included in the migrant stock \(type of data R\)\s+yes\s+2020\s", text, re.M)
     # the same file, Table 1, Tajikistan, 2020 (both sexes): 276,031 persons
     assert re.search(r"^International migrant stock\s+276,031\s+2020\s+1$", text, re.M)
-    # WDI remittances paid is not in the store: not available, with no year
-    assert re.search(r"^Personal remittances paid\s+n/a\s+\d+$", text, re.M)
+    # remittances paid come from the IOM GDI extract (wdi.rda, remout, TJK 2020); net = the extract's
+    # own remin - remout of 2020 (one vintage), not the July 2025 received minus the extract's paid
+    import pyreadr
+
+    from migstats.narrative import format_money
+
+    x = pyreadr.read_r(mirror_dir / "worldbank_wdi" / "iom-gdidata" / "wdi.rda")["wdi"]
+    x = x[(x["geo"] == "TJK") & (x["t"] == 2020)].set_index("var")["v"]
+    assert re.search(rf"^Personal remittances paid\s+{re.escape(format_money(x['remout']))} \(current\)\s+2020\s",
+                     text, re.M)
+    net = format_money(x["remin"] - x["remout"])
+    assert re.search(rf"^Net remittances \(received - paid\)\s+{re.escape(net)} \(current\)\s+2020\s", text, re.M)
     assert "sources:" in text and "[1] UN DESA, International Migrant Stock 2024 (by destination), Table 1" in text
 
 

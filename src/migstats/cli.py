@@ -152,10 +152,10 @@ def _display_value(value, unit: str) -> str:
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if unit == "yes=1/no=0":
+    if unit in ("yes/no", "yes=1/no=0"):
         return "yes" if value else "no"
     text = format_value(value, unit)
-    if unit == "persons" or unit == "percent":
+    if unit in ("persons", "percent", "per 1,000 population"):
         return text
     if unit.startswith("percent"):
         return f"{text} {unit.replace('percent', '%')}"

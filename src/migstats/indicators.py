@@ -168,11 +168,14 @@ def basis_of(key: str) -> str:
         return f"World Bank/KNOMAD Bilateral Remittance Matrix {year}"
     if key.startswith("wdi_"):
         date = re.search(r"\d{4}-\d{2}-\d{2}", src.edition)
-        if not src.official_bytes:
-            return f"World Bank WDI ({src.edition})"
+        if not src.official_bytes:  # a third-party extract of unstated vintage
+            return f"World Bank WDI, IOM GDI extract ({date.group(0) + ', ' if date else ''}WDI vintage unstated)"
         return f"World Bank WDI ({date.group(0) if date else src.edition})"
     if key.startswith("unhcr"):
-        return f"UNHCR Refugee Population Statistics ({src.edition})"
+        version = re.search(r"\d{4}\.\d+\.\d+", src.edition)
+        if version:
+            return f"UNHCR Refugee Population Statistics ({version.group(0)})"
+        return f"UNHCR Refugee Data Finder ({src.edition})"
     if key.startswith("wpp"):
         return f"UN World Population Prospects {year}"
     return f"{src.publisher}, {src.title} ({src.edition})"
@@ -222,16 +225,25 @@ class _Data:
         self.bilateral_rem = (store.load("bilateral_remittances", data_dir)
                               if "bilateral_remittances" in self.tables else None)
         w = store.load("wdi", data_dir)
-        self.wdi = {ind: g.dropna(subset=["location_code"]).pivot_table(
-            index="location_code", columns="year", values="value", aggfunc="first")
-            for ind, g in w.groupby("indicator")}
+        # one file per indicator for every figure (the official file before a third-party
+        # extract); the others are kept apart (``wdi_other``), e.g. the extract's remittances
+        # received, for a net figure of the extract's own vintage
+        self.wdi, self.wdi_vintage, self.wdi_dataset, self.wdi_other = {}, {}, {}, {}
         self.wdi_not_reported: dict[str, dict[int, int]] = {}
-        for ind in _ZERO_MEANS_UNREPORTED:
-            if ind in self.wdi:
-                self.wdi[ind], self.wdi_not_reported[ind] = reported_values(self.wdi[ind])
-        self.wdi_vintage = {ind: g["vintage"].iloc[0] for ind, g in w.groupby("indicator")}
-        # registry key of the file each WDI indicator comes from (one per indicator), for citations
-        self.wdi_dataset = {ind: g["dataset"].iloc[0] for ind, g in w.groupby("indicator")}
+        for (ind, ds), g in w.groupby(["indicator", "dataset"]):
+            wide = g.dropna(subset=["location_code"]).pivot_table(index="location_code", columns="year",
+                                                                  values="value", aggfunc="first")
+            stopped = {}
+            if ind in _ZERO_MEANS_UNREPORTED:
+                wide, stopped = reported_values(wide)
+            official = SOURCES[ds].official_bytes if ds in SOURCES else True
+            if ind not in self.wdi or (official and not SOURCES.get(self.wdi_dataset[ind], SOURCES[ds]).official_bytes):
+                if ind in self.wdi:
+                    self.wdi_other[(ind, self.wdi_dataset[ind])] = self.wdi[ind]
+                self.wdi[ind], self.wdi_dataset[ind] = wide, ds
+                self.wdi_vintage[ind], self.wdi_not_reported[ind] = g["vintage"].iloc[0], stopped
+            else:
+                self.wdi_other[(ind, ds)] = wide
         self.unhcr = store.load("unhcr_refugees", data_dir) if "unhcr_refugees" in self.tables else None
         self.unhcr_dataset = self.unhcr["dataset"].iloc[0] if self.unhcr is not None else "unhcr_population"
         self.countries = store.load("countries", data_dir).set_index("location_code")
@@ -855,8 +867,9 @@ def _unhcr_key(d: _Data) -> str:
 def refugee_figures(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
     """Refugees and asylum seekers abroad and hosted, and IDPs, in UNHCR's latest year.
 
-    The latest year of the UNHCR file up to ``year + 1`` (UNHCR counts at the end of the
-    calendar year; the file runs to 2025); ``dated`` when more than three years before
+    UNHCR counts at the end of each calendar year: for the latest UN DESA year (2024) the
+    latest year of the UNHCR file (2025), for an earlier profile year the end of that year
+    (or the latest year before it with data); ``dated`` when more than three years before
     ``year``. Persons.
     """
     c, d = _country(country, data_dir), _data(data_dir)
@@ -868,7 +881,8 @@ def refugee_figures(country, year: int = LATEST, *, data_dir=None) -> list[Figur
              ("asylum_seekers_abroad", "asylum_seekers_from", f"Asylum seekers from {place_name(c)} abroad"),
              ("refugees_hosted", "refugees_hosted", "Refugees hosted"),
              ("asylum_seekers_hosted", "asylum_seekers_hosted", "Asylum seekers hosted")]
-    ok = r[(r["year"] <= year + 1) & r["refugees_from"].notna()] if len(r) else r
+    last_year = int(r["year"].max()) if len(r) else year
+    ok = r[(r["year"] <= (last_year if year == LATEST else year)) & r["refugees_from"].notna()] if len(r) else r
     if not len(ok):
         reason = r.attrs.get("note", "No UNHCR data.")
         return [_missing(n, label, "persons", None, src, reason, basis) for n, _, label in names]
@@ -923,7 +937,11 @@ def _wdi_basis(d: _Data, indicator: str) -> str:
 
 
 def _wdi_row(d: _Data, indicator: str, code: int) -> dict[int, float]:
-    tab = d.wdi.get(indicator)
+    return _wdi_row_of(d.wdi.get(indicator), code)
+
+
+def _wdi_row_of(tab: pd.DataFrame | None, code: int) -> dict[int, float]:
+    """``{year: value}`` of one area in a wide WDI table (missing years left out)."""
     if tab is None or code not in tab.index:
         return {}
     row = tab.loc[code]
@@ -1147,7 +1165,23 @@ def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
         figs.append(Figure("remittances_paid", "Personal remittances paid", float(paid_usd[paid[-1]]),
                            "current US$", py, psrc, "", pb, year - py > 3))
         both = paid[~np.isnan(received[paid])]
-        if rb != pb:
+        paid_ds = d.wdi_dataset.get(_WDI_PAID)
+        same_file = d.wdi_other.get((_WDI_RECEIVED, paid_ds))
+        if rb != pb and same_file is not None:
+            # received and paid of one vintage: both from the file that gives the paid series
+            rec_same = _wdi_row_of(same_file, c.location_code)
+            ys = [int(y) for y in years[paid] if int(y) in rec_same]
+            if ys:
+                ny = ys[-1]
+                paid_at = dict(zip(years.astype(int), paid_usd))
+                figs.append(Figure("net_remittances", "Net remittances (received - paid)",
+                                   rec_same[ny] - float(paid_at[ny]), "current US$", ny, psrc,
+                                   f"received - paid, {ny}, both from the file of the paid series (one vintage; "
+                                   f"its received figure may differ from the {rb} figure)", pb, year - ny > 3))
+            else:
+                figs.append(_missing("net_remittances", "Net remittances (received - paid)", "current US$",
+                                     None, psrc, "No year with both received and paid in one file.", pb))
+        elif rb != pb:
             figs.append(_missing("net_remittances", "Net remittances (received - paid)", "current US$", None,
                                  psrc, f"Not computed: remittances received ({rb}) and paid ({pb}) come from "
                                        "different editions.", pb))
@@ -1853,7 +1887,9 @@ def _group_refugee_figures(refs: pd.DataFrame, year: int) -> list[Figure]:
              ("refugees_hosted", "refugees_hosted", "Refugees hosted from outside the group"),
              ("asylum_seekers_hosted", "asylum_seekers_hosted", "Asylum seekers hosted from outside the group")]
     src, basis = refs.attrs.get("source", ""), refs.attrs.get("basis", "")
-    ok = refs[(refs["year"] <= year + 1) & refs["refugees_from"].notna()] if len(refs) else refs
+    last_year = int(refs["year"].max()) if len(refs) else year
+    ok = (refs[(refs["year"] <= (last_year if year == LATEST else year)) & refs["refugees_from"].notna()]
+          if len(refs) else refs)
     if not len(ok):
         return [_missing(n, label, "persons", None, src, refs.attrs.get("note", ""), basis) for n, _, label in names]
     last = ok.iloc[-1]

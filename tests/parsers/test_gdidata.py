@@ -70,23 +70,27 @@ def test_real_undesa_stocks(mirror_dir):
     assert df.loc[df["year"] == 2024].query("sex == 'both'")["migrant_stock"].sum() == 304_021_813
 
 
-def test_wdi_extract_reads_remittances_paid_only():
-    frame = pd.DataFrame({"geo": ["BLR", "BLR", "USA"], "var": ["remout", "remin", "remout"],
-                          "t": np.array([2023, 2023, 2022], dtype="int32"),
-                          "v": [113_931_580.04, 1_260_613_000.0, 87_025_000_000.0]})
+def test_wdi_extract_reads_remittances_paid_and_received():
+    frame = pd.DataFrame({"geo": ["BLR", "BLR", "USA", "USA"], "var": ["remout", "remin", "remout", "gdp"],
+                          "t": np.array([2023, 2023, 2022, 2022], dtype="int32"),
+                          "v": [113_931_580.04, 1_260_613_000.0, 87_025_000_000.0, 2.5e13]})
     df = gdidata.wdi_extract_long(frame)
     assert df.to_dict("list") == {
-        "indicator": ["BM.TRF.PWKR.CD.DT"] * 2, "iso3": ["BLR", "USA"], "year": [2023, 2022],
-        "value": [113_931_580.04, 87_025_000_000.0], "unit": ["current US$"] * 2,
-        "vintage": [gdidata.EXTRACT_VINTAGE] * 2}
+        "indicator": ["BM.TRF.PWKR.CD.DT", "BX.TRF.PWKR.CD.DT", "BM.TRF.PWKR.CD.DT"], "iso3": ["BLR", "BLR", "USA"],
+        "year": [2023, 2023, 2022], "value": [113_931_580.04, 1_260_613_000.0, 87_025_000_000.0],
+        "unit": ["current US$"] * 3, "vintage": [gdidata.EXTRACT_VINTAGE] * 3}
     with pytest.raises(SourceLayoutError, match=r"variable\(s\) \['remout'\] not found"):
         gdidata.wdi_extract_long(frame[frame["var"] == "remin"])
 
 
 def test_real_wdi_extract(mirror_dir):
     df = gdidata.read_wdi_extract(mirror_dir / WDI_X)
+    paid = df[df["indicator"] == "BM.TRF.PWKR.CD.DT"]
     # MANIFEST: remout 5,406 rows, 198 economies, 1990-2023; BLR 2023 = 113,931,600 (rounded)
-    assert len(df) == 5_406 and df["iso3"].nunique() == 198
-    assert (df["year"].min(), df["year"].max()) == (1990, 2023)
-    blr = df[(df["iso3"] == "BLR") & (df["year"] == 2023)]["value"]
+    assert len(paid) == 5_406 and paid["iso3"].nunique() == 198
+    assert (paid["year"].min(), paid["year"].max()) == (1990, 2023)
+    blr = paid[(paid["iso3"] == "BLR") & (paid["year"] == 2023)]["value"]
     assert blr.tolist() == [pytest.approx(113_931_600, abs=50)]
+    # MANIFEST: BLR 2023 remin = 1,260,613,000 (rounded; the file has 1,260,612,819.98)
+    rec = df[(df["indicator"] == "BX.TRF.PWKR.CD.DT") & (df["iso3"] == "BLR") & (df["year"] == 2023)]["value"]
+    assert rec.tolist() == [pytest.approx(1_260_613_000, abs=500)]

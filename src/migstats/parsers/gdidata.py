@@ -17,9 +17,10 @@ Two files of the package are registered (see :mod:`migstats.registry`):
 ``data/wdi.rda`` (source ``wdi_gdidata``)
     An extract of World Bank WDI series, long format: object ``wdi`` with ``geo`` (ISO3,
     countries only), ``var`` (short variable name), ``t`` (year) and ``v`` (value);
-    missing values are absent rows. Only ``remout`` = BM.TRF.PWKR.CD.DT (personal
-    remittances paid, current US$) is read here: it is not otherwise in the mirror. The
-    WDI vintage of the extract is not stated.
+    missing values are absent rows. ``remout`` = BM.TRF.PWKR.CD.DT (personal remittances
+    paid, current US$) is read because it is not otherwise in the mirror, and ``remin`` =
+    BX.TRF.PWKR.CD.DT (received) so that net remittances can be computed from one vintage.
+    The WDI vintage of the extract is not stated.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ NON_ISO_CODES = {"XCX": "Channel Islands (UN DESA location code 830)",
 WDI_NON_AREA_CODES = {"XKX": "Kosovo (World Bank economy XKX; UN DESA counts it within Serbia)"}
 
 #: ``wdi.rda`` variables this module reads: short name -> (WDI code, unit).
-WDI_VARIABLES = {"remout": ("BM.TRF.PWKR.CD.DT", "current US$")}
+WDI_VARIABLES = {"remout": ("BM.TRF.PWKR.CD.DT", "current US$"), "remin": ("BX.TRF.PWKR.CD.DT", "current US$")}
 
 #: What the ``vintage`` column says for values from ``wdi.rda``.
 EXTRACT_VINTAGE = "IOM GDI extract (gdidata, 2025-02-07; WDI vintage unstated)"
