@@ -93,6 +93,17 @@ def test_2024_corridors_come_from_the_2024_table(od_data_dir):
     assert indicators.corridors("BLR", 2015, data_dir=od_data_dir).attrs["dataset"] == "undesa_2024_od"
 
 
+def test_a_2024_profile_uses_the_official_table_throughout_and_says_so(od_data_dir):
+    p = indicators.profile("BLR", 2024, data_dir=od_data_dir)
+    for df in (p.destinations, p.origins, p.corridor_change):
+        assert df.attrs["dataset"] == OD and df.attrs["basis"] == "UN DESA International Migrant Stock 2024"
+    for name in ("diaspora_hhi", "diaspora_top5_share", "unknown_origin_share"):
+        assert p.figure(name).basis == "UN DESA International Migrant Stock 2024"
+    why = p.destinations.attrs["why"]
+    assert why in p.notes and "the same edition as the totals" in why and "reshape" not in why
+    assert not any("not in the data store" in n for n in p.notes)
+
+
 # -- the official layout and the reshape give the same table ---------------------------------------
 #: Destinations copied from the reshape into a workbook: Belarus, Türkiye (the Syria corridor),
 #: Channel Islands (XCX in the reshape), Tokelau (with OOO = unknown origin and small counts).
