@@ -160,7 +160,7 @@ def test_render_summary_line_says_1_profile(data_dir, tmp_path, monkeypatch, cap
     assert out.startswith("1 profile in ") and "1 profiles" not in out
 
 
-@pytest.mark.parametrize("fmt", ["", ",", "pdf", "html,pdf"])
+@pytest.mark.parametrize("fmt", ["", ",", "docx", "html,docx"])
 def test_profile_format_is_checked_before_anything_runs(data_dir, tmp_path, capsys, fmt):
     out = tmp_path / "reports"
     assert cli.main(["-q", "profile", "BLR", "--format", fmt, "--out", str(out), "--data-dir", str(data_dir)]) == 2

@@ -95,8 +95,8 @@ def test_country_and_group_are_exclusive(data_dir):
 
 
 def test_bad_format_rejected_before_execution(data_dir, tmp_path):
-    with pytest.raises(ValueError, match="pdf"):
-        profiles.render_profile("BLR", out=tmp_path, formats=("html", "pdf"), data_dir=data_dir)
+    with pytest.raises(ValueError, match="docx"):
+        profiles.render_profile("BLR", out=tmp_path, formats=("html", "docx"), data_dir=data_dir)
     assert not any(tmp_path.iterdir())
 
 
@@ -235,7 +235,14 @@ def test_index_lists_the_batch(batch):
     page = (out / "index.html").read_text(encoding="utf-8")
     for c in SAMPLE:
         assert f'href="{c}/2024/profile.html"' in page
-    assert (out / "BLR" / "2024" / "thumb.png").stat().st_size > 1000
+    assert not (out / "BLR" / "2024" / "thumb.png").exists()  # cards of figures, no shrunken maps
+    # one stylesheet for the batch, linked by every page (not 262 KB of CSS in each)
+    css = (out / "profile.css").read_text(encoding="utf-8")
+    for c in SAMPLE:
+        html = (out / c / "2024" / "profile.html").read_text(encoding="utf-8")
+        assert re.search(r'<link [^>]*href="../../profile.css"', html) and "<style" not in html
+        assert len(html.encode()) < 400_000, c
+    assert len(css.encode()) < 10_000
 
 
 # -- one profile with every format; atomic replacement -------------------------------------------
@@ -243,7 +250,7 @@ def test_index_lists_the_batch(batch):
 def full_profile(data_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("profiles-single")
     timings: dict = {}
-    folder = profiles.render_profile("Tajikistan", out=out, formats=("html", "ipynb", "png", "csv"),
+    folder = profiles.render_profile("Tajikistan", out=out, formats=("html", "ipynb", "png", "csv", "pdf"),
                                      data_dir=data_dir, timings=timings)
     print(f"\nsingle profile timings (s): { {k: round(v, 2) for k, v in timings.items()} }")
     assert set(timings) >= {"validate", "execute", "html", "total"}
@@ -269,7 +276,35 @@ def test_all_formats(full_profile, data_dir):
     for name, v in zip(key["name"], key["value"]):
         e = p.figure(name).value
         assert (math.isnan(v) and math.isnan(e)) or v == pytest.approx(e, rel=1e-9), name
-    assert not list(folder.rglob("*.tmp"))
+    assert not list(folder.rglob("*.tmp")) and not list(folder.glob(".*"))
+    # a single profile is self-contained (its stylesheet inline) and light
+    html = (folder / "profile.html").read_text(encoding="utf-8")
+    assert "<style" in html and "stylesheet" not in html and len(html.encode()) < 400_000
+    # every CSV names the basis of its figures
+    top = pd.read_csv(folder / "tables" / "top_destinations.csv")
+    assert set(top["basis"]) == {"UN DESA International Migrant Stock 2024"}
+    assert key["basis"].notna().all()
+
+
+def test_pdf_prints_the_page_on_a4(full_profile):
+    pdf = (full_profile / "profile.pdf").read_bytes()
+    assert pdf[:5] == b"%PDF-"
+    # A4 = 595 x 842 points (Chromium writes 594.96 x 841.92)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    assert boxes and all(abs(float(w) - 595) < 1.5 and abs(float(h) - 842) < 1.5 for w, h in boxes)
+    assert len(boxes) >= 4  # title, figures and tables on several pages
+
+
+def test_pdf_without_a_browser_says_how_to_get_one(data_dir, tmp_path, monkeypatch):
+    from migstats.exceptions import OutputError
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no chromium on this PATH
+    monkeypatch.delenv(profiles.CHROMIUM_ENV, raising=False)
+    page = tmp_path / "p.html"
+    page.write_text("<html><body>x</body></html>", encoding="utf-8")
+    with pytest.raises(OutputError, match="apt install chromium"):
+        profiles.export_pdf(page, tmp_path / "p.pdf")
+    assert not list(tmp_path.glob("*.pdf*"))
 
 
 def _broken_notebook(path: Path) -> Path:

@@ -109,7 +109,8 @@ def test_index_links_every_profile(batch):
 
     links = re.findall(r'<a href="([^"]+)"', page)
     ok = [r.label for r in results if r.status == "ok"]
-    assert sorted(links) == sorted(f"{c}/2024/profile.html" for c in ok)
+    # each profile twice: its card and its row of the comparison table
+    assert sorted(links) == sorted(2 * [f"{c}/2024/profile.html" for c in ok])
     for link in links:
         assert (out / link).is_file()
     assert f"{len(ok)} profiles" in page
@@ -334,7 +335,7 @@ def test_index_lists_the_runs_profiles_with_singular(data_dir, tmp_path):
     nb = _cheap(tmp_path / "cheap.ipynb")
     out = tmp_path / "reports"
     render.render(["BLR"], out=out, notebook=nb, formats="html", jobs=1, data_dir=data_dir, progress=False)
-    assert "<p>1 profile." in (out / "index.html").read_text(encoding="utf-8")
+    assert "<p>1 profile, built with migstats." in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_resume_renders_again_when_a_stamped_output_is_gone(data_dir, tmp_path):

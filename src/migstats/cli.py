@@ -43,7 +43,7 @@ commands:
   countries [QUERY]                             list or resolve countries
   groups                                        list regions, income and partner groups
   indicators COUNTRY [--year Y] [--format table|csv|json]
-  profile COUNTRY|--group NAME [--year Y] [--out DIR] [--format html,ipynb,png,csv]
+  profile COUNTRY|--group NAME [--year Y] [--out DIR] [--format html,ipynb,png,csv,pdf]
   render --all|--countries A,B|--group NAME [--jobs N] [--force] [--scheduler ADDRESS]
   check [--countries A,B] [--no-groups]         coherence of every profile (one basis per statement)
 
@@ -408,7 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--out", default="reports", help="output root (default: reports/)")
     p.add_argument("--format", default="html,ipynb",
-                   help="comma-separated: html, ipynb, png, csv (default html,ipynb)")
+                   help="comma-separated: html, ipynb, png, csv, pdf (default html,ipynb; pdf prints the "
+                        "page to A4 with headless Chromium)")
     p.add_argument("--no-warm", action="store_true",
                    help="run the notebook on a plain papermill kernel instead of a forked, pre-loaded one")
     p.add_argument("--timings", action="store_true", help="print how long each stage took")
@@ -420,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group", default=None, help="every member of a group (see `migstats groups`)")
     common(p)
     p.add_argument("--out", default="reports", help="output root (default: reports/)")
-    p.add_argument("--format", default="html,ipynb", help="comma-separated: html, ipynb, png, csv")
+    p.add_argument("--format", default="html,ipynb", help="comma-separated: html, ipynb, png, csv, pdf")
     p.add_argument("--jobs", type=int, default=2, help="parallel workers (default 2)")
     p.add_argument("--force", action="store_true", help="render even if outputs are up to date")
     p.add_argument("--scheduler", default=None,

@@ -35,7 +35,7 @@ __all__ = ["ProfileParameters", "validate_parameters", "render_profile", "profil
 
 #: Custom output type carrying the profile's figures as JSON (read back by tests and the index page).
 FIGURES_MIMETYPE = "application/vnd.migstats.profile+json"
-FORMATS = ("html", "ipynb", "png", "csv")
+FORMATS = ("html", "ipynb", "png", "csv", "pdf")
 
 
 def notebook_path() -> Path:
@@ -485,6 +485,54 @@ def export_html(ipynb_path, html_path, title: str | None = None, *, notebook=Non
     return atomic.write_bytes(html_path, body.encode("utf-8"))
 
 
+#: Environment variable naming the Chromium (or Chrome) executable that prints PDFs.
+CHROMIUM_ENV = "MIGSTATS_CHROMIUM"
+
+
+def export_pdf(html_path, pdf_path, *, timeout: float = 120.0) -> Path:
+    """Print an HTML profile to an A4 PDF with headless Chromium (the page's print stylesheet).
+
+    Chromium is found as ``$MIGSTATS_CHROMIUM``, ``chromium``, ``chromium-browser`` or
+    ``google-chrome`` on the PATH; it runs with a fresh profile folder and no network
+    services, and reads only the local page (self-contained: no downloads).
+
+    Raises
+    ------
+    OutputError
+        When no Chromium is installed (with how to install one), or printing fails.
+    """
+    import subprocess
+
+    from . import atomic
+    from .exceptions import OutputError
+
+    exe = os.environ.get(CHROMIUM_ENV) or next(
+        (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+    if not exe:
+        raise OutputError("--format pdf prints the page with headless Chromium, which is not installed. Install "
+                          f"it (Debian/Ubuntu: `apt install chromium`) or set {CHROMIUM_ENV} to a Chromium or "
+                          "Chrome executable; the other formats need no browser.")
+    pdf_path = Path(pdf_path)
+    tmp = pdf_path.with_name(f".{pdf_path.name}.tmp")
+    with tempfile.TemporaryDirectory(prefix="migstats-chromium-") as profile:
+        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+               f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={tmp}",
+               Path(html_path).resolve().as_uri()]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            tmp.unlink(missing_ok=True)
+            raise OutputError(f"Chromium did not print {html_path} within {timeout:.0f} s.") from None
+    if done.returncode != 0 or not tmp.is_file() or tmp.stat().st_size == 0:
+        tmp.unlink(missing_ok=True)
+        last = (done.stderr or "").strip().splitlines()[-1:] or ["no message"]
+        raise OutputError(f"Chromium could not print {html_path} to PDF ({last[0]}).")
+    data = tmp.read_bytes()
+    tmp.unlink()
+    return atomic.write_bytes(pdf_path, data)
+
+
 def check_formats(formats) -> tuple[str, ...]:
     """Output formats as a tuple, checked: ``"html,png"`` or an iterable of names.
 
@@ -539,8 +587,9 @@ def _output_error(exc: OSError, folder: Path):
 
 def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator="population",
                    out="reports", formats=("html", "ipynb"), data_dir=None, kernel_name="python3",
-                   execute=None, timings: dict | None = None, notebook=None, before_publish=None) -> Path:
-    """Render one profile: execute the notebook, export HTML, PNG figures and CSV tables.
+                   execute=None, timings: dict | None = None, notebook=None, before_publish=None,
+                   stylesheet=None) -> Path:
+    """Render one profile: execute the notebook, export HTML (and PDF), PNG figures and CSV tables.
 
     Parameters
     ----------
@@ -549,8 +598,9 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
     out : path
         Root output folder; the profile goes to :func:`profile_dir`. A relative path is taken
         relative to the current folder (the kernel runs elsewhere: every path it gets is absolute).
-    formats : str or iterable of {"html", "ipynb", "png", "csv"}
-        At least one (see :func:`check_formats`).
+    formats : str or iterable of {"html", "ipynb", "png", "csv", "pdf"}
+        At least one (see :func:`check_formats`). ``"pdf"`` prints the HTML page to A4 with
+        headless Chromium (:func:`export_pdf`).
     data_dir : path, optional
         Data root (see :mod:`migstats.locations`); resolved here and passed to the kernel.
     execute : callable, optional
@@ -565,7 +615,10 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
     before_publish : callable, optional
         ``before_publish(staging_folder, executed_notebook)``, called when every format is
         written, before the profile is published, to add files that must appear together with
-        it (the batch renderer's summary, thumbnail and stamp).
+        it (the batch renderer's summary and stamp).
+    stylesheet : path, optional
+        A shared copy of :func:`profile_css` (a batch writes one for all its pages): the page
+        links to it by a relative URL instead of carrying the stylesheet inline.
 
     Returns
     -------
@@ -616,11 +669,25 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
             import nbformat
 
             executed = nbformat.read(str(nb_out), as_version=4)
-        if "html" in formats:
+        if "html" in formats or "pdf" in formats:
             t = time.perf_counter()
-            export_html(nb_out, staging / "profile.html", title=f"{params.title}, {params.year}: migration profile",
-                        notebook=executed)
+            href = (Path(os.path.relpath(locations.absolute(stylesheet), final)).as_posix()
+                    if stylesheet and "html" in formats else None)
+            page = export_html(nb_out, staging / "profile.html",
+                               title=f"{params.title}, {params.year}: migration profile", notebook=executed,
+                               stylesheet=href)
             timings["html"] = time.perf_counter() - t
+            if "pdf" in formats:
+                t = time.perf_counter()
+                if href:  # the printer needs the stylesheet inline
+                    page = export_html(nb_out, staging / ".print.html", notebook=executed,
+                                       title=f"{params.title}, {params.year}: migration profile")
+                export_pdf(page, staging / "profile.pdf")
+                timings["pdf"] = time.perf_counter() - t
+                if page.name == ".print.html":
+                    page.unlink()
+            if "html" not in formats:
+                page.unlink()
         if "ipynb" not in formats:
             nb_out.unlink()
         if before_publish is not None:

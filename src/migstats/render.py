@@ -14,7 +14,8 @@
   an interrupted run restarted with the same command finishes the rest;
 * Ctrl-C (SIGINT) stops the workers at once; what finished is kept and listed, and the
   run ends with :class:`~migstats.exceptions.RenderInterrupted`;
-* ``index.html`` lists the profiles of the run, grouped by region, searchable, with thumbnails;
+* ``index.html`` lists the profiles of the run as cards of headline figures by region and in
+  one sortable comparison table, searchable;
 * ``scheduler="tcp://host:8786"`` sends the same work to a Dask distributed cluster
   (workers need migstats installed, the store built and the output folder shared).
 
@@ -24,7 +25,6 @@ notebook — is an absolute path, resolved once at the start.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import csv
 import hashlib
@@ -45,6 +45,8 @@ __all__ = ["RenderResult", "render", "inputs_fingerprint", "write_index", "write
            "STAMP_FILE", "SCHEDULER_TIMEOUT"]
 
 SUMMARY_FILE = "render-summary.csv"
+#: The stylesheet all profile pages of a batch link to (written once at the output root).
+STYLESHEET_FILE = "profile.css"
 STAMP_FILE = ".migstats-stamp.json"
 SUMMARY_JSON = "summary.json"
 #: Seconds to wait for a Dask scheduler to answer before giving up.
@@ -128,11 +130,13 @@ def _render_one(params_dict: dict, out: str, formats: tuple, notebook: str | Non
     t0 = time.perf_counter()
     label = params_dict["label"]
     try:
+        shared = Path(out) / STYLESHEET_FILE
         folder = profiles.render_profile(
             params_dict["country"], params_dict["year"], group=params_dict["group"],
             top_n=params_dict["top_n"], denominator=params_dict["denominator"], out=out, formats=formats,
             data_dir=_WORKER.get("data_dir"), execute=_executor(), notebook=notebook,
-            before_publish=lambda staging, nb: _write_extras(staging, nb, fingerprint))
+            before_publish=lambda staging, nb: _write_extras(staging, nb, fingerprint),
+            stylesheet=shared if shared.is_file() else None)
         return RenderResult(label, "ok", time.perf_counter() - t0, "", _outputs(folder), str(folder))
     except Exception as exc:  # failure isolation: report, don't stop the batch
         msg = _short_error(exc)
@@ -151,23 +155,19 @@ def _short_error(exc: BaseException) -> str:
 
 def _write_extras(staging: Path, nb, fingerprint: str) -> None:
     """From the executed notebook (in memory: ``--format html`` keeps no .ipynb), the headline
-    JSON and a thumbnail for the index; then the stamp, listing every output. Written into the
-    staging folder, so they are published together with the profile."""
+    JSON for the index; then the stamp, listing every output. Written into the staging
+    folder, so they are published together with the profile."""
     from . import atomic
     from .profiles import FIGURES_MIMETYPE
 
-    summary, thumb = None, None
+    summary = None
     for cell in nb.cells:
         for o in cell.get("outputs", []):
             data = o.get("data", {})
             if FIGURES_MIMETYPE in data:
                 summary = data[FIGURES_MIMETYPE]
-            if thumb is None and "image/png" in data and o.get("metadata", {}).get("migstats_figure") == "diaspora_map":
-                thumb = data["image/png"]
     if summary is not None:
         atomic.write_bytes(staging / SUMMARY_JSON, json.dumps(summary).encode())
-    if thumb is not None:
-        atomic.write_bytes(staging / "thumb.png", base64.b64decode(thumb))
     outputs = sorted(p.name for p in staging.iterdir() if not p.name.startswith("."))
     stamp = {"fingerprint": fingerprint, "migstats": __version__, "outputs": outputs}
     atomic.write_bytes(staging / STAMP_FILE, json.dumps(stamp).encode())
@@ -324,6 +324,10 @@ def render(countries=None, *, group=None, all=False, year=2024, top_n=10, denomi
         created = _writable_output(out)
         try:
             _clean_stale(out)
+            from . import atomic
+            from .profiles import profile_css
+
+            atomic.write_bytes(out / STYLESHEET_FILE, profile_css().encode("utf-8"))  # one for every page
             results: dict[str, RenderResult] = {}
             todo = []
             for p in items:
@@ -488,8 +492,40 @@ def write_summary(out: Path, results: list[RenderResult]) -> Path:
 
 
 # -- the index page -----------------------------------------------------------------------------
+def _headline(figs: dict, name: str):
+    f = figs.get(name)
+    return None if not f or f.get("value") is None else f
+
+
+#: Columns of the index's comparison table: (figure name, header, kind).
+INDEX_COLUMNS = (
+    ("emigrant_stock", "Emigrants", "count"), ("emigrant_share_population", "Emigrants, % of population", "pct"),
+    ("immigrant_stock", "Immigrants", "count"), ("immigrant_share", "Immigrants, % of population", "pct"),
+    ("remittances_received", "Remittances received", "usd"), ("remittances_pct_gdp", "Remittances, % of GDP", "pct"),
+    ("refugees_abroad", "Refugees abroad", "count"), ("refugees_hosted", "Refugees hosted", "count"),
+    ("net_migration_rate", "Net migration per 1,000", "rate"),
+)
+
+
+def _index_cell(f, kind: str) -> tuple[str, str]:
+    """(shown text, sort key) of one figure, in the profiles' number format."""
+    from .narrative import format_count, format_money
+
+    if f is None:
+        return "–", ""
+    v = float(f["value"])
+    text = {"count": format_count, "usd": format_money, "pct": lambda x: f"{x:.1f}%",
+            "rate": lambda x: f"{x:+.1f}"}[kind](v)
+    if kind == "pct" and round(v, 1) == 0:
+        text = "0.0%"
+    if f.get("dated"):
+        text += f" ({f.get('year')})"
+    return text, repr(v)
+
+
 def write_index(out, results=None) -> Path:
-    """Write ``index.html``: rendered profiles under ``out``, by region, searchable.
+    """Write ``index.html``: every rendered profile under ``out``, as cards by region and as one
+    sortable comparison table of the headline figures.
 
     Parameters
     ----------
@@ -499,9 +535,13 @@ def write_index(out, results=None) -> Path:
         The profiles to list: those of a run that are rendered or up to date (their folders'
         ``summary.json``). Default: every profile folder under ``out`` that has one.
 
-    The page is static (no external resources), opens from disk, and filters the list as
-    the user types in the search box.
+    The page is static (no external resources, one small script), opens from disk, filters
+    cards and rows as the user types, and sorts the table by any column. Numbers use the
+    profiles' format (three significant figures, US$ in millions or billions); every column
+    names its basis in the table's caption.
     """
+    from .narrative import format_count, format_money
+
     out = Path(out)
     if results is None:
         summaries = sorted(out.glob(f"*/*/{SUMMARY_JSON}")) + sorted(out.glob(f"groups/*/*/{SUMMARY_JSON}"))
@@ -509,43 +549,55 @@ def write_index(out, results=None) -> Path:
         summaries = [Path(r.folder) / SUMMARY_JSON for r in results if r.status in ("ok", "skipped") and r.folder]
     entries = []
     for summ in summaries:
-        folder = summ.parent
         try:
             data = json.loads(summ.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        figs = {f["name"]: f for f in data.get("figures", [])}
-        entries.append({"folder": folder, "data": data, "figs": figs})
+        entries.append({"folder": summ.parent, "data": data, "figs": {f["name"]: f for f in data.get("figures", [])}})
     by_region: dict[str, list] = {}
     for e in entries:
         by_region.setdefault(e["data"]["country"].get("region") or "Other", []).append(e)
-
-    def fmt(f, pct=False):
-        if not f or f.get("value") is None:
-            return "n/a"
-        v = f["value"]
-        return f"{v:.1f}%" if pct else (f"{v / 1e6:.2f} M" if v >= 1e6 else f"{v:,.0f}")
-
-    parts = []
+    bases = sorted({f.get("basis") for e in entries for f in e["figs"].values()
+                    if f.get("basis") and f["name"] in dict((c[0], c) for c in INDEX_COLUMNS)})
+    cards, rows = [], []
     for region in sorted(by_region):
         items = []
         for e in sorted(by_region[region], key=lambda e: e["data"]["country"]["name"]):
             c, f = e["data"]["country"], e["figs"]
             rel = e["folder"].relative_to(out).as_posix()
-            thumb = (f'<img src="{html.escape(rel)}/thumb.png" alt="Map of emigrants from '
-                     f'{html.escape(c["name"])} by destination" loading="lazy">'
-                     if (e["folder"] / "thumb.png").exists() else '<span class="nothumb">no map</span>')
-            text = f'{c["name"]} {c.get("iso3", "")} {region}'.lower()
-            items.append(
-                f'<li data-search="{html.escape(text)}"><a href="{html.escape(rel)}/profile.html">{thumb}'
-                f'<span class="name">{html.escape(c["name"])}</span></a>'
-                f'<span class="figs">Emigrants {fmt(f.get("emigrant_stock"))} '
-                f'({fmt(f.get("emigrant_share_" + e["data"].get("denominator", "population")), True)}) · '
-                f'immigrants {fmt(f.get("immigrant_stock"))} ({fmt(f.get("immigrant_share"), True)}) · '
-                f'year {e["data"].get("year")}</span></li>')
-        parts.append(f'<section><h2>{html.escape(region)}</h2><ul>{"".join(items)}</ul></section>')
+            name, search = html.escape(c["name"]), html.escape(f'{c["name"]} {c.get("iso3", "")} {region}'.lower())
+            em, ems = _headline(f, "emigrant_stock"), _headline(f, "emigrant_share_population")
+            im, ims = _headline(f, "immigrant_stock"), _headline(f, "immigrant_share")
+            rec = _headline(f, "remittances_received")
+            lines = []
+            if em:
+                lines.append(f"<dt>Emigrants</dt><dd>{format_count(em['value'])}"
+                             + (f" <small>{ems['value']:.1f}% of population</small>" if ems else "") + "</dd>")
+            if im:
+                lines.append(f"<dt>Immigrants</dt><dd>{format_count(im['value'])}"
+                             + (f" <small>{ims['value']:.1f}% of population</small>" if ims else "") + "</dd>")
+            lines.append("<dt>Remittances</dt><dd>" + (f"{format_money(rec['value'])} <small>{rec['year']}</small>"
+                                                        if rec else "<small>not reported</small>") + "</dd>")
+            items.append(f'<li data-search="{search}"><a href="{html.escape(rel)}/profile.html">'
+                         f'<span class="name">{name}</span></a><dl>{"".join(lines)}</dl></li>')
+            cells = "".join(
+                f'<td data-sort="{html.escape(key)}">{html.escape(text)}</td>'
+                for text, key in (_index_cell(_headline(f, col), kind) for col, _, kind in INDEX_COLUMNS))
+            rows.append(f'<tr data-search="{search}"><th scope="row" data-sort="{name}"><a href="{html.escape(rel)}'
+                        f'/profile.html">{name}</a></th><td data-sort="{html.escape(region)}">{html.escape(region)}'
+                        f"</td>{cells}</tr>")
+        cards.append(f'<section class="region"><h3>{html.escape(region)}</h3><ul>{"".join(items)}</ul></section>')
+    head = "".join(f'<th scope="col"><button type="button">{html.escape(h)}</button></th>'
+                   for _, h, _ in INDEX_COLUMNS)
+    year = entries[0]["data"].get("year") if entries else ""
+    table = (f'<table id="compare"><caption>Headline figures, {html.escape(str(year))} or the latest year with data '
+             f'(a year in brackets when more than three years older). Bases: {html.escape("; ".join(bases))}.'
+             f'</caption><thead><tr><th scope="col"><button type="button">Country or area</button></th>'
+             f'<th scope="col"><button type="button">Region</button></th>{head}</tr></thead>'
+             f'<tbody>{"".join(rows)}</tbody></table>')
     count = f"{len(entries)} profile" + ("" if len(entries) == 1 else "s")
-    page = _INDEX_TEMPLATE.replace("{{count}}", count).replace("{{body}}", "\n".join(parts))
+    page = (_INDEX_TEMPLATE.replace("{{count}}", count).replace("{{cards}}", "\n".join(cards))
+            .replace("{{table}}", table))
     from . import atomic
 
     return atomic.write_bytes(out / "index.html", page.encode("utf-8"))
@@ -556,41 +608,66 @@ _INDEX_TEMPLATE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <style>
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#222}
-h1{font-weight:600} h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;font-weight:600}
-#search{font-size:1rem;padding:.4rem .6rem;width:22rem;max-width:90%}
-ul{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:1rem}
-li{border:1px solid #ddd;border-radius:6px;padding:.5rem}
-li a{text-decoration:none;color:#1a4d7a;display:block}
-li img{width:100%;height:auto;display:block}
-.name{font-weight:600;display:block;margin-top:.3rem}
-.figs{font-size:.8rem;color:#555}
-.nothumb{display:block;height:4rem;background:#f2f2f2;color:#888;text-align:center;line-height:4rem}
+body{font-family:"Source Sans 3","Segoe UI","Helvetica Neue",Arial,system-ui,sans-serif;margin:0;color:#1f2a33}
+main{max-width:72rem;margin:0 auto;padding:1.5rem 1.25rem 3rem}
+h1{font-size:2rem;margin:.2rem 0} h2{font-size:1.35rem;border-top:2px solid #1f2a33;padding-top:.5rem;margin-top:2rem}
+h3{font-size:1.05rem;color:#0b5c8c;margin:1.4rem 0 .5rem}
+#search{font-size:1rem;padding:.4rem .6rem;width:24rem;max-width:90%}
+ul{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.75rem}
+li{background:#f3f6f8;border-left:4px solid #0b5c8c;padding:.5rem .7rem}
+li a{text-decoration:none;color:#0b5c8c}
+.name{font-weight:700;font-size:1.05rem}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.1rem .6rem;margin:.4rem 0 0;font-size:.9rem}
+dt{color:#55616b} dd{margin:0;font-variant-numeric:tabular-nums} small{color:#55616b}
+.table-wrap{overflow-x:auto}
+table{border-collapse:collapse;font-size:.85rem;width:100%}
+caption{caption-side:top;text-align:left;color:#55616b;padding-bottom:.4rem}
+th,td{padding:.25rem .5rem;border-bottom:1px solid #d5dbe0;text-align:right;white-space:nowrap;
+ font-variant-numeric:tabular-nums}
+th[scope=row],td:nth-child(2),thead th:nth-child(-n+2){text-align:left}
+thead th{border-bottom:1.5px solid #1f2a33;vertical-align:bottom}
+thead button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;color:inherit;
+ text-align:inherit;white-space:normal}
+thead th[aria-sort=ascending] button::after{content:" \\25B2"} thead th[aria-sort=descending] button::after{content:" \\25BC"}
 .hidden{display:none}
 </style></head>
-<body>
+<body><main>
 <h1>Migration profiles</h1>
-<p>{{count}}. Built with migstats from UN DESA, World Bank/KNOMAD, WDI and UNHCR data;
-each profile names its sources and editions.</p>
+<p>{{count}}, built with migstats. Each profile names the source and edition of every figure.</p>
 <p><label for="search">Search: </label><input id="search" type="search" placeholder="Country, ISO3 code or region"
- autocomplete="off"></p>
-<p id="count" aria-live="polite"></p>
-{{body}}
+ autocomplete="off"> <span id="count" aria-live="polite"></span></p>
+<h2>Compare</h2>
+<div class="table-wrap">{{table}}</div>
+<h2>Profiles by region</h2>
+{{cards}}
 <script>
 (function(){
-  var box=document.getElementById('search');
-  var items=Array.prototype.slice.call(document.querySelectorAll('li[data-search]'));
-  var sections=Array.prototype.slice.call(document.querySelectorAll('section'));
-  var count=document.getElementById('count');
+  var box=document.getElementById('search'), count=document.getElementById('count');
+  var items=[].slice.call(document.querySelectorAll('[data-search]'));
+  var sections=[].slice.call(document.querySelectorAll('section.region'));
   function update(){
-    var q=box.value.trim().toLowerCase(); var shown=0;
-    items.forEach(function(li){var ok=!q||li.getAttribute('data-search').indexOf(q)>=0;
-      li.classList.toggle('hidden',!ok); if(ok){shown++;}});
+    var q=box.value.trim().toLowerCase(), shown=0;
+    items.forEach(function(el){var ok=!q||el.getAttribute('data-search').indexOf(q)>=0;
+      el.classList.toggle('hidden',!ok); if(ok&&el.tagName==='LI'){shown++;}});
     sections.forEach(function(s){s.classList.toggle('hidden',!s.querySelector('li:not(.hidden)'));});
     count.textContent=shown+' shown';
   }
   box.addEventListener('input',update); update();
+  var table=document.getElementById('compare'), heads=[].slice.call(table.tHead.rows[0].cells);
+  heads.forEach(function(th,i){th.querySelector('button').addEventListener('click',function(){
+    var asc=th.getAttribute('aria-sort')!=='ascending', body=table.tBodies[0];
+    heads.forEach(function(h){h.removeAttribute('aria-sort');});
+    th.setAttribute('aria-sort',asc?'ascending':'descending');
+    var rows=[].slice.call(body.rows);
+    rows.sort(function(a,b){
+      var x=a.cells[i].getAttribute('data-sort'), y=b.cells[i].getAttribute('data-sort');
+      if(x===''&&y!=='')return 1; if(y===''&&x!=='')return -1;  /* missing last either way */
+      var nx=parseFloat(x), ny=parseFloat(y), c=(isNaN(nx)||isNaN(ny))?x.localeCompare(y):nx-ny;
+      return asc?c:-c;});
+    rows.forEach(function(r){body.appendChild(r);});
+  });});
 })();
 </script>
-</body></html>
+</main></body></html>
 """
+
