@@ -210,10 +210,8 @@ class _Data:
         self.wpp, self.wpp_key = None, None
         if "wpp_indicators" in self.tables:
             wpp = store.load("wpp_indicators", data_dir)
-            wide_wpp = wpp.pivot_table(index=["location_code", "year"], columns="measure", values="value",
-                                       aggfunc="first").reset_index()
-            self.wpp = {int(code): g.drop(columns="location_code").reset_index(drop=True)
-                        for code, g in wide_wpp.groupby("location_code")}
+            # (location_code, year) x measure; one area is sliced out when asked for
+            self.wpp = wpp.set_index(["location_code", "year", "measure"])["value"].unstack("measure").sort_index()
             self.wpp_key = prov["tables"]["wpp_indicators"]["sources"][0]
         self.dest_by_edition = store.load("destination_stock", data_dir)
         self.pop_by_edition = store.load("population", data_dir)
@@ -222,6 +220,8 @@ class _Data:
         pub = store.load("destination_published", data_dir)
         self.published = pub[pub["edition"] == LATEST]
         self.bilateral = store.load("bilateral_stock", data_dir) if "bilateral_stock" in self.tables else None
+        if self.bilateral is not None:  # few distinct strings in many rows: filtering categories is fast
+            self.bilateral = self.bilateral.astype({"dataset": "category", "sex": "category"})
         self.bilateral_rem = (store.load("bilateral_remittances", data_dir)
                               if "bilateral_remittances" in self.tables else None)
         w = store.load("wdi", data_dir)
@@ -231,8 +231,8 @@ class _Data:
         self.wdi, self.wdi_vintage, self.wdi_dataset, self.wdi_other = {}, {}, {}, {}
         self.wdi_not_reported: dict[str, dict[int, int]] = {}
         for (ind, ds), g in w.groupby(["indicator", "dataset"]):
-            wide = g.dropna(subset=["location_code"]).pivot_table(index="location_code", columns="year",
-                                                                  values="value", aggfunc="first")
+            g = g.dropna(subset=["location_code"])  # one row per area and year in each file
+            wide = g.set_index(["location_code", "year"])["value"].unstack("year").sort_index()
             stopped = {}
             if ind in _ZERO_MEANS_UNREPORTED:
                 wide, stopped = reported_values(wide)
@@ -1255,11 +1255,11 @@ def demography(country, *, data_dir=None) -> pd.DataFrame | None:
     c, d = _country(country, data_dir), _data(data_dir)
     if d.wpp is None:
         return None
-    part = d.wpp.get(c.location_code)
-    if part is None:
-        out = pd.DataFrame(columns=["year", *_WPP_MEASURES])
+    if c.location_code in d.wpp.index.get_level_values(0):
+        out = d.wpp.xs(c.location_code, level="location_code").reset_index()
+        out.columns.name = None
     else:
-        out = part.copy()
+        out = pd.DataFrame(columns=["year", *_WPP_MEASURES])
     out.attrs.update(source=_cite(d.wpp_key), basis=basis_of(d.wpp_key),
                      note="Estimates; counts per calendar year, rates per 1,000 population.")
     return out

@@ -40,15 +40,18 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["ForkServer", "PRELOAD", "kernel_manager_class", "papermill_executor", "exit_with_parent"]
+__all__ = ["ForkServer", "PRELOAD", "BATCH_PRELOAD", "kernel_manager_class", "papermill_executor", "exit_with_parent"]
 
 #: Modules the fork server imports once, so that kernels start with them loaded.
 PRELOAD = (
     "numpy", "pandas", "pyarrow", "matplotlib", "matplotlib.pyplot", "shapely", "pyproj", "geopandas",
-    "mapclassify", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline.backend_inline",
+    "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline.backend_inline",
     "migstats", "migstats.indicators", "migstats.maps", "migstats.charts", "migstats.profiles",
-    "migstats.narrative",
+    "migstats.narrative", "migstats.publication",
 )
+#: Imported too when the server serves a batch: mapclassify (about 1 s, it loads scipy and
+#: scikit-learn) classes the group member maps; a country profile never imports it.
+BATCH_PRELOAD = ("mapclassify",)
 _KERNEL_NAME = "migstats-warm"
 
 
@@ -83,7 +86,7 @@ def _serve(socket_path: str, data_dir: str | None, draw: bool) -> None:
     import importlib
 
     exit_with_parent()
-    for name in PRELOAD:
+    for name in PRELOAD + (BATCH_PRELOAD if draw else ()):
         importlib.import_module(name)
     _warm_caches(data_dir, draw)
     # kernels' garbage collections then skip the server's millions of objects (and leave their
