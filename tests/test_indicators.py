@@ -579,3 +579,18 @@ def test_to_dict_is_json(data_dir):
     assert names["emigrant_stock"]["unit"] == "persons" and "origin" in names["emigrant_stock"]["source"]
     assert all({"value", "unit", "source"} <= set(f) for f in d["figures"])
     assert d["destinations"]["rows"] and d["sources"]
+
+
+def test_raked_estimate_is_explicit_and_fits_the_edition_totals(data_dir):
+    # the 2019 UN DESA pattern raked to the 2024 totals: an estimate, labelled, never the default
+    r = ind.raked_corridors("Germany", 2024, "immigrants", top_n=None, data_dir=data_dir)
+    assert r.attrs["estimate"] is True and r.attrs["basis"].startswith("Estimate: UN DESA International Migrant "
+                                                                       "Stock 2019 (2019) pattern raked to")
+    assert r.attrs["seed_dataset"] == "undesa_2019_od_csv"
+    # DEST24 Table 1, Germany 2024: 16,750,084 immigrants; the raked column adds up to it
+    assert r.attrs["total"] == pytest.approx(16_750_084, rel=1e-6)
+    assert r["migrants"].sum() + r.attrs["unknown"] == pytest.approx(16_750_084, rel=1e-6)
+    assert ind.corridors("Germany", 2024, "immigrants", data_dir=data_dir).attrs["dataset"] != "raked"
+    # every corridor of the estimate exists in the seed (raking never invents a corridor)
+    seed = ind.corridors("Germany", 2019, "immigrants", None, source="undesa_2019_od_csv", data_dir=data_dir)
+    assert set(r["location_code"]) <= set(seed["location_code"])

@@ -66,7 +66,7 @@ import pandas as pd
 from .exceptions import DataNotAvailableError
 from .schemas import OTHER_CODE
 
-__all__ = ["flows_stock_difference", "flows_demographic_accounting", "flows_from_rates", "flows_all_corridors",
+__all__ = ["ipf", "flows_stock_difference", "flows_demographic_accounting", "flows_from_rates", "flows_all_corridors",
            "period_births_deaths", "stock_matrix", "flow_matrix", "ipf_birthplace_tables", "METHODS",
            "BIRTHPLACE_TOTAL_METHODS", "NaturalChangeWarning", "NaturalChangeMissingError"]
 
@@ -428,8 +428,8 @@ def flows_demographic_accounting(stock0, stock1, births=None, deaths=None, *, na
     # 3. equal birthplace totals
     dd = m1.sum(axis=1) - m2.sum(axis=1)
     if match_birthplace_totals == "rescale":
-        m1 = _ipf2(m1, m1.sum(axis=1) - dd / 2, m1.sum(axis=0))
-        m2 = _ipf2(m2, m2.sum(axis=1) + dd / 2, m2.sum(axis=0))
+        m1 = ipf(m1, m1.sum(axis=1) - dd / 2, m1.sum(axis=0))
+        m2 = ipf(m2, m2.sum(axis=1) + dd / 2, m2.sum(axis=0))
     else:  # "open": entering like m1, leaving like m2; "open-dr" (Abel 2013): entering like m2, leaving like m1
         w_in, w_out = (m1, m2) if match_birthplace_totals == "open" else (m2, m1)
         rs_in, rs_out = w_in.sum(axis=1), w_out.sum(axis=1)
@@ -545,10 +545,26 @@ def flows_from_rates(stock0, stock1=None, *, method: str = "dennett", total: flo
     raise ValueError(f"method must be 'dennett' or 'rogers_von_rabenau', not {method!r}")
 
 
-def _ipf2(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, tol: float = 1e-6,
-          max_iter: int = 10_000) -> np.ndarray:
-    """2-D IPF of ``seed`` to row and column totals (rows fitted last)."""
-    x = seed.copy()
+def ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, tol: float = 1e-6,
+        max_iter: int = 10_000) -> np.ndarray:
+    """Two-way iterative proportional fitting (raking) of ``seed`` to row and column totals.
+
+    Each iteration scales the columns, then the rows, to their totals; zeros of the seed stay
+    zero. Stops when the column sums are within ``tol`` of their totals (the rows are exact
+    after each iteration) or after ``max_iter`` iterations.
+
+    Parameters
+    ----------
+    seed : ndarray (n, m)
+        Non-negative starting pattern.
+    rows, cols : ndarray
+        Row totals (n) and column totals (m); they should have the same sum.
+
+    Returns
+    -------
+    ndarray (n, m)
+    """
+    x = seed.astype("float64", copy=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         for _ in range(max_iter):
             cs = x.sum(axis=0)

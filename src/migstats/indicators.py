@@ -58,7 +58,7 @@ __all__ = [
     "remittances", "remittance_series", "top_remittance_senders", "context",
     "edition_comparison", "trend", "profile", "world_indicator", "GroupProfile", "group_profile",
     "subject", "basis_of", "refugee_figures", "demography", "demography_figures", "reported_values",
-    "coverage_text", "GROUP_COVERAGE_MIN_PCT", "UNDESA_OD",
+    "coverage_text", "GROUP_COVERAGE_MIN_PCT", "UNDESA_OD", "raked_corridors",
 ]
 
 #: Denominators of the emigrant share; the name appears in every label.
@@ -769,6 +769,95 @@ def _group_corridors(g, year, direction, top_n, source, data_dir) -> pd.DataFram
                         "share_pct": 100 * s.to_numpy() / total if total else np.full(len(s), np.nan)})
     return _corridor_attrs(out, dataset, byear, why, total, unknown, direction, g.name, year,
                            internal=internal, sex="both")
+
+
+def _raked_table(year: int, seed: str | None, d: _Data) -> tuple[pd.DataFrame, dict]:
+    """Origin x destination stocks of ``seed`` (a bilateral table) raked to the edition's totals."""
+    from .flows import ipf
+
+    key = ("raked", year, seed)
+    if key in d._partners:
+        return d._partners[key]
+    if seed is None:
+        older = [(ds, y) for ds, y in sorted(d.bilateral_groups) if ds not in UNDESA_OD[LATEST]]
+        if not older:
+            raise DataNotAvailableError("No bilateral table other than the edition's own is in the store to seed "
+                                        "a raked estimate.")
+        undesa = [k for k in older if k[0].startswith("undesa_")]
+        ds, y = max(undesa or older, key=lambda k: (k[1] <= year, k[1]))
+    else:
+        ds, y, _ = _pick_bilateral(year, seed, d)
+    g = d.bilateral_groups[(ds, y)]
+    codes = d.countries.index.to_numpy().astype(int)
+    origins = np.append(codes, OTHER_CODE)
+    o_ix = {c: i for i, c in enumerate(origins)}
+    d_ix = {c: i for i, c in enumerate(codes)}
+    m = np.zeros((len(origins), len(codes)))
+    keep = g["origin_code"].isin(o_ix) & g["destination_code"].isin(d_ix) & (g["origin_code"] != g["destination_code"])
+    gg = g[keep]
+    np.add.at(m, (gg["origin_code"].map(o_ix).to_numpy(), gg["destination_code"].map(d_ix).to_numpy()),
+              gg["migrant_stock"].to_numpy("float64"))
+    if not m[-1].any() and ds.startswith("undesa_2019"):
+        # the 2019 table has no "OTHER" row: unknown origin = its published total - known origins
+        # (as in :func:`corridors`)
+        published = np.array([d.dest_by_key.get((2019, int(c), y), np.nan) for c in codes])
+        m[-1] = np.clip(np.nan_to_num(published - m[:-1].sum(axis=0)), 0, None)
+    rows = np.array([_cell(d.orig, int(c), year) for c in codes] + [_cell(d.orig_agg, OTHER_CODE, year)])
+    cols = np.array([_cell(d.dest, int(c), year) for c in codes])
+    rows, cols = np.nan_to_num(rows), np.nan_to_num(cols)
+    # an area whose whole row or column is empty in the seed cannot be placed: left out, reported
+    unplaced_o = (m.sum(axis=1) == 0) & (rows > 0)
+    unplaced_d = (m.sum(axis=0) == 0) & (cols > 0)
+    rows[unplaced_o], cols[unplaced_d] = 0.0, 0.0
+    rows *= cols.sum() / rows.sum() if rows.sum() else 1.0  # the placed totals agree
+    est = ipf(m, rows, cols)
+    info = {"seed_dataset": ds, "seed_year": y, "unplaced_origins": origins[unplaced_o].tolist(),
+            "unplaced_destinations": codes[unplaced_d].tolist()}
+    d._partners[key] = (pd.DataFrame(est, index=origins, columns=codes), info)
+    return d._partners[key]
+
+
+def raked_corridors(country, year: int = LATEST, direction: str = "emigrants", top_n: int | None = 10, *,
+                    seed: str | None = None, data_dir=None) -> pd.DataFrame:
+    """An ESTIMATE, never the default: the latest other bilateral pattern raked to the edition's totals.
+
+    For users who want one year's picture where the edition's own origin x destination table
+    is not available: the pattern of ``seed`` (default: the most recent UN DESA origin x
+    destination table of an earlier edition, else World Bank/KNOMAD) is fitted by iterative
+    proportional fitting (:func:`migstats.flows.ipf`) to UN DESA International Migrant Stock
+    2024 totals by origin (unknown origin included) and by destination for ``year``. Corridors
+    absent from the seed stay zero; areas with no corridor in the seed are left out and listed
+    in ``attrs``. Same columns as :func:`corridors`; ``attrs["basis"]`` says it is an estimate.
+    """
+    if direction not in ("emigrants", "immigrants"):
+        raise ValueError("direction must be 'emigrants' or 'immigrants'")
+    c, d = _country(country, data_dir), _data(data_dir)
+    year = _check_year(year)
+    table, info = _raked_table(year, seed, d)
+    if direction == "emigrants":
+        s = table.loc[c.location_code] if c.location_code in table.index else pd.Series(dtype="float64")
+        unknown = 0.0
+    else:
+        s = table[c.location_code] if c.location_code in table.columns else pd.Series(dtype="float64")
+        unknown = float(s.get(OTHER_CODE, 0.0))
+        s = s.drop(OTHER_CODE, errors="ignore")
+    total = float(s.sum()) + unknown
+    s = s[s > 0].sort_values(ascending=False, kind="stable")
+    if top_n is not None:
+        s = s.head(int(top_n))
+    names = d.names.reindex(s.index)
+    out = pd.DataFrame({"rank": np.arange(1, len(s) + 1, dtype="int64"), "location_code": s.index.astype("int32"),
+                        "iso3": names["iso3"].to_numpy(), "name": names["short_name"].to_numpy(),
+                        "migrants": s.to_numpy(dtype="float64"),
+                        "share_pct": 100 * s.to_numpy() / total if total else np.full(len(s), np.nan)})
+    sb = basis_of(info["seed_dataset"])
+    out.attrs.update(dataset="raked", year=year, source=f"{_cite(info['seed_dataset'])}; {_ORIG}; {_DEST}",
+                     basis=f"Estimate: {sb} ({info['seed_year']}) pattern raked to {_IMS} totals",
+                     basis_label=f"an estimate raking the {sb} pattern ({info['seed_year']}) to the {_IMS} totals",
+                     why="Explicitly requested estimate (iterative proportional fitting); not published figures.",
+                     total=total, unknown=unknown, unknown_share_pct=100 * unknown / total if total else float("nan"),
+                     direction=direction, country=c.iso3, requested_year=year, estimate=True, **info)
+    return out
 
 
 def diaspora_concentration(country, year: int = LATEST, *, source: str | None = None,
