@@ -367,8 +367,12 @@ _DATA: dict[str, _Data] = {}
 
 
 def _data(data_dir=None) -> _Data:
+    from . import locations
+
     bid = store.build_id(data_dir)
-    key = f"{data_dir}:{bid}"
+    # keyed by the store's folder, not by how it was named (None, relative or absolute): a kernel
+    # forked from a warm server that loaded it as ``None`` reuses its index
+    key = f"{locations.processed_dir(data_dir)}:{bid}"
     if key not in _DATA:
         _DATA.clear()
         _DATA[key] = _Data(data_dir)
