@@ -211,20 +211,6 @@ def _temp_beside(target: Path) -> Path:
     return atomic.temp_file_beside(target)
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and :func:`os.replace`."""
-    tmp = _temp_beside(path)
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _looks_like_html(path: Path) -> bool:
     """True when a file starts like an HTML page (a landing page instead of the data file)."""
     with open(path, "rb") as fh:
@@ -270,7 +256,7 @@ def _save_pins(raw: Path, pins: Mapping[str, dict]) -> None:
         "first download (trust on first use). Delete an entry to accept a new edition.",
         "pins": dict(sorted(pins.items())),
     }
-    _atomic_write_bytes(raw / PINS_FILE, (json.dumps(payload, indent=2) + "\n").encode("utf-8"))
+    atomic.write_bytes(raw / PINS_FILE, (json.dumps(payload, indent=2) + "\n").encode("utf-8"), fsync=True)
 
 
 def _pin_for(source: Source, pins: Mapping[str, dict]) -> dict | None:

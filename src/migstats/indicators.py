@@ -746,6 +746,20 @@ def corridors(country, year: int = LATEST, direction: str = "emigrants", top_n: 
     return _corridor_attrs(out, dataset, byear, why, total, unknown, direction, c.iso3, year, sex=sex)
 
 
+def _ranked(s: pd.Series, unknown: float, d: _Data, top_n: int | None) -> tuple[pd.DataFrame, float]:
+    """Partners (index: M49 code) ranked by persons, with shares of ``sum + unknown``, and that total."""
+    total = float(s.sum()) + unknown
+    s = s[s > 0].sort_values(ascending=False, kind="stable")
+    if top_n is not None:
+        s = s.head(int(top_n))
+    names = d.names.reindex(s.index)
+    out = pd.DataFrame({"rank": np.arange(1, len(s) + 1, dtype="int64"), "location_code": s.index.astype("int32"),
+                        "iso3": names["iso3"].to_numpy(), "name": names["short_name"].to_numpy(),
+                        "migrants": s.to_numpy(dtype="float64"),
+                        "share_pct": 100 * s.to_numpy() / total if total else np.full(len(s), np.nan)})
+    return out, total
+
+
 def _group_corridors(g, year, direction, top_n, source, data_dir) -> pd.DataFrame:
     d = _data(data_dir)
     dataset, byear, why = _pick_bilateral(int(year), source, d)
@@ -760,17 +774,7 @@ def _group_corridors(g, year, direction, top_n, source, data_dir) -> pd.DataFram
         rows, col = bil[~inside_o & inside_d], "origin_code"
     s = rows.groupby(col)["migrant_stock"].sum()
     unknown = float(s.get(OTHER_CODE, 0.0))
-    s = s.drop(OTHER_CODE, errors="ignore")
-    total = float(s.sum()) + unknown
-    s = s[s > 0].sort_values(ascending=False, kind="stable")
-    if top_n is not None:
-        s = s.head(int(top_n))
-    names = d.names.reindex(s.index)
-    out = pd.DataFrame({"rank": np.arange(1, len(s) + 1, dtype="int64"),
-                        "location_code": s.index.astype("int32"),
-                        "iso3": names["iso3"].to_numpy(), "name": names["short_name"].to_numpy(),
-                        "migrants": s.to_numpy(dtype="float64"),
-                        "share_pct": 100 * s.to_numpy() / total if total else np.full(len(s), np.nan)})
+    out, total = _ranked(s.drop(OTHER_CODE, errors="ignore"), unknown, d, top_n)
     return _corridor_attrs(out, dataset, byear, why, total, unknown, direction, g.name, year,
                            internal=internal, sex="both")
 
@@ -845,15 +849,7 @@ def raked_corridors(country, year: int = LATEST, direction: str = "emigrants", t
         s = table[c.location_code] if c.location_code in table.columns else pd.Series(dtype="float64")
         unknown = float(s.get(OTHER_CODE, 0.0))
         s = s.drop(OTHER_CODE, errors="ignore")
-    total = float(s.sum()) + unknown
-    s = s[s > 0].sort_values(ascending=False, kind="stable")
-    if top_n is not None:
-        s = s.head(int(top_n))
-    names = d.names.reindex(s.index)
-    out = pd.DataFrame({"rank": np.arange(1, len(s) + 1, dtype="int64"), "location_code": s.index.astype("int32"),
-                        "iso3": names["iso3"].to_numpy(), "name": names["short_name"].to_numpy(),
-                        "migrants": s.to_numpy(dtype="float64"),
-                        "share_pct": 100 * s.to_numpy() / total if total else np.full(len(s), np.nan)})
+    out, total = _ranked(s, unknown, d, top_n)
     sb = basis_of(info["seed_dataset"])
     out.attrs.update(dataset="raked", year=year, source=f"{_cite(info['seed_dataset'])}; {_ORIG}; {_DEST}",
                      basis=f"Estimate: {sb} ({info['seed_year']}) pattern raked to {_IMS} totals",
