@@ -12,6 +12,7 @@
     migstats profile COUNTRY|--group NAME [--year Y] [--out DIR] [--format html,ipynb,png,csv]
     migstats render --all|--countries A,B|--group NAME [--jobs N] [--force] [--scheduler ADDRESS]
     migstats check [--countries A,B] [--no-groups]        coherence of every profile (one basis per statement)
+    migstats explore [--port N] [--no-browser]           the explorer as a dashboard (Voila, 127.0.0.1)
 """
 
 from __future__ import annotations
@@ -197,6 +198,12 @@ def _check(args) -> int:
     return 1
 
 
+def _explore(args) -> int:
+    from .dashboard import serve
+
+    return serve(args.port, open_browser=not args.no_browser, data_dir=args.data_dir)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="migstats", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -272,6 +279,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--countries", default=None, help="only these countries, e.g. BLR,TJK (default: all areas)")
     p.add_argument("--no-groups", action="store_true", help="skip the standard groups")
     p.set_defaults(func=_check)
+
+    p = sub.add_parser("explore", help="serve the explorer as a dashboard (widgets, no code) on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866; 0: any free port)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser (print the URL only)")
+    p.set_defaults(func=_explore)
     return parser
 
 
