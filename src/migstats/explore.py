@@ -178,14 +178,15 @@ def _comparison_html(table: pd.DataFrame, year: int) -> str:
             r = part.loc[iso3]
             y = r["year"]
             when = "" if pd.isna(y) or int(y) == int(year) else f" ({int(y)})"
-            cells.append(f"<td>{html.escape(format_value(r['value'], r['unit']) + when)}</td>")
+            cells.append(f'<td class="v">{html.escape(format_value(r["value"], r["unit"]) + when)}</td>')
         bases = "; ".join(dict.fromkeys(b for b in part["basis"] if b))
         body.append(f"<tr><th>{html.escape(part['indicator'].iloc[0])}</th>{''.join(cells)}"
                     f"<td class=\"basis\">{html.escape(bases)}</td></tr>")
-    return ("<style>.migstats-compare td, .migstats-compare th {text-align:left; padding:2px 8px}"
-            ".migstats-compare td.na {color:#6b7280} .migstats-compare td.basis {font-size:85%; color:#4b5563}"
+    return ("<style>.migstats-comparison-table td, .migstats-comparison-table th {text-align:left; padding:2px 8px}"
+            ".migstats-comparison-table td.v, .migstats-comparison-table thead th {white-space:nowrap}"
+            ".migstats-comparison-table td.na {color:#6b7280} .migstats-comparison-table td.basis {font-size:85%; color:#4b5563}"
             "</style>"
-            f'<table class="migstats-compare"><thead><tr><th>Indicator</th>{head}<th>Basis</th></tr></thead>'
+            f'<table class="migstats-comparison-table"><thead><tr><th>Indicator</th>{head}<th>Basis</th></tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table>")
 
 
