@@ -46,6 +46,8 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 300
 nb_merge_streams = True
+nb_code_prompt_show = "Show the solution"   # only the lessons' solutions are collapsed (tag hide-cell)
+nb_code_prompt_hide = "Hide the solution"
 nb_kernel_rgx_aliases = {".*": "python3"}
 
 # -- autodoc + napoleon: the package's numpy-style docstrings ------------------------------------

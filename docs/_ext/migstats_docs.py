@@ -20,7 +20,6 @@ import re
 from pathlib import Path
 
 from docutils import nodes
-from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
 import migstats
@@ -175,38 +174,65 @@ def _sha(value) -> str:
     return f"``{value}``" if value else "pinned on first download"
 
 
+def _para(*parts) -> nodes.paragraph:
+    """A paragraph of text and nodes (``str`` parts become text)."""
+    p = nodes.paragraph()
+    for part in parts:
+        p += nodes.Text(part) if isinstance(part, str) else part
+    return p
+
+
+def _entry(*paragraphs) -> nodes.entry:
+    e = nodes.entry()
+    for para in paragraphs:
+        e += para
+    return e
+
+
 class DataSourcesDirective(SphinxDirective):
-    """``.. data-sources::`` — every source file of :data:`migstats.registry.SOURCES`, as a table."""
+    """``data-sources`` — every source file of :data:`migstats.registry.SOURCES`, as a table."""
 
     has_content = False
+    HEADER = ("Publisher", "Title (linked to the official download)", "Edition", "Licence",
+              "File and SHA-256", "Use and notes")
+    WIDTHS = (14, 26, 14, 10, 22, 22)
 
     def run(self):
         from migstats.registry import SOURCES
 
-        lines = [".. list-table::", "   :header-rows: 1", "   :widths: 14 28 14 10 22 22",
-                 "   :class: migstats-sources", "",
-                 "   * - Publisher", "     - Title (linked to the official download)", "     - Edition",
-                 "     - Licence", "     - File and SHA-256", "     - Use and notes"]
-        for s in SOURCES.values():
-            use = "Required." if s.required else "Optional."
-            if s.alternative_of:
-                use += f" Either this file or ``{s.alternative_of}``."
-            if not s.official_bytes:
+        table = nodes.table(classes=["migstats-sources"])
+        group = nodes.tgroup(cols=len(self.HEADER))
+        table += group
+        for width in self.WIDTHS:
+            group += nodes.colspec(colwidth=width)
+        head = nodes.thead()
+        row = nodes.row()
+        for title in self.HEADER:
+            row += _entry(_para(title))
+        head += row
+        group += head
+        body = nodes.tbody()
+        for src in SOURCES.values():
+            use = "Required." if src.required else "Optional."
+            if src.alternative_of:
+                use += f" Either this file or {src.alternative_of}."
+            if not src.official_bytes:
                 use += " Third-party reshaping of the publisher's data (from a mirror)."
-            size = f"{s.size:,} bytes" if s.size else "size not known in advance"
-            lines += [f"   * - {s.publisher}",
-                      f"     - `{s.title} <{s.url}>`__",
-                      f"     - {s.edition}",
-                      f"     - {s.licence}",
-                      f"     - ``{s.path}`` ({size}), key ``{s.key}``", "",
-                      f"       {_sha(s.sha256)}",
-                      f"     - {use}"]
-            if s.notes.strip():
-                lines += ["", f"       {' '.join(s.notes.split())}"]
-        container = nodes.container()
-        self.state.nested_parse(StringList(lines, source="migstats.registry.SOURCES"), self.content_offset,
-                                container)
-        return container.children
+            size = f"{src.size:,} bytes" if src.size else "size not known in advance"
+            link = nodes.reference("", src.title, refuri=src.url)
+            sha = nodes.literal(text=src.sha256) if src.sha256 else "pinned on first download"
+            notes = [_para(" ".join(src.notes.split()))] if src.notes.strip() else []
+            row = nodes.row()
+            row += _entry(_para(src.publisher))
+            row += _entry(_para(link))
+            row += _entry(_para(src.edition))
+            row += _entry(_para(src.licence))
+            row += _entry(_para(nodes.literal(text=src.path), f" ({size}), key ", nodes.literal(text=src.key)),
+                          _para(sha))
+            row += _entry(_para(use), *notes)
+            body += row
+        group += body
+        return [table]
 
 
 def setup(app):
