@@ -1,8 +1,9 @@
 """Flows from stock tables: published worked examples (migest / Abel), synthetic recovery, the store.
 
 Published examples: the examples of the R package migest 2.0.4 (G. J. Abel), reference pages
-``ffs_demo`` and ``ffs_diff`` (https://guyabel.github.io/migest/reference/ffs_demo.html,
-.../ffs_diff.html; source: github.com/guyabel/migest, docs/reference/*.html), which reproduce
+``ffs_demo``, ``ffs_diff`` and ``ffs_rates`` (https://guyabel.github.io/migest/reference/ffs_demo.html,
+.../ffs_diff.html, .../ffs_rates.html; source: github.com/guyabel/migest, docs/reference/*.html and the
+examples in R/ffs_demo.R, R/ffs_rates.R, commit 690b0f7), which reproduce
 the 4-region (A, B, C, D) examples of Abel (2013, Demographic Research 28(18)), Abel & Sander
 (2014, Science 343), Abel (2018, International Migration Review 52(3)) and Abel & Cohen
 (2019, Scientific Data 6). Inputs and expected flows below are copied from those pages.
@@ -10,7 +11,10 @@ the 4-region (A, B, C, D) examples of Abel (2013, Demographic Research 28(18)), 
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -103,6 +107,80 @@ def test_births_deaths_open_example():
                                            match_birthplace_totals="open")
     np.testing.assert_allclose(_flows(f), expected, atol=1e-3)  # migest's mipfp runs to tol 1e-3
     assert f.attrs["total"] == pytest.approx(136.10346, abs=1e-3)
+
+
+def test_births_deaths_open_dr_example():
+    # ffs_demo page, e3 (match_birthplace_tot_method = "open-dr", the Demographic Research 2013 weights),
+    # same s1, s2, b = c(80, 20, 40, 60), d = c(70, 30, 50, 10); sum_od(e3)
+    expected = np.array([[0.00000, 8.502866, 0.0000000, 3.695332],
+                         [26.42296, 0.000000, 0.4234563, 9.855274],
+                         [0.00000, 34.183358, 0.0000000, 25.077888],
+                         [11.46761, 10.933241, 1.3928875, 0.000000]])
+    f = flows.flows_demographic_accounting(S1_BD, S2_BD, births=[80, 20, 40, 60], deaths=DEATHS_BD,
+                                           match_birthplace_totals="open-dr")
+    np.testing.assert_allclose(_flows(f), expected, atol=1e-3)  # migest's mipfp runs to tol 1e-3
+    assert f.attrs["total"] == pytest.approx(131.95487, abs=1e-3)
+    assert f.attrs["natural_change"] == "given"
+
+
+# migest ffs_rates reference page example (byrow = TRUE)
+S1_RATES = _m([100, 10, 10, 0, 20, 55, 25, 10, 10, 40, 140, 65, 20, 25, 20, 200])
+S2_RATES = _m([75, 25, 5, 15, 20, 45, 30, 15, 30, 40, 150, 35, 10, 50, 5, 200])
+
+
+def test_rates_dennett_example():
+    # ffs_rates(stock_start = s1, M = sum(abs(n)), method = "dennett"), n <- colSums(s2) - colSums(s1)
+    n = S2_RATES.sum(axis=0) - S1_RATES.sum(axis=0)
+    expected = np.array([[0.000000, 2.352941, 2.352941, 0.000000],
+                         [4.705882, 0.000000, 5.882353, 2.352941],
+                         [2.352941, 9.411765, 0.000000, 15.294118],
+                         [4.705882, 5.882353, 4.705882, 0.000000]])
+    f = flows.flows_from_rates(S1_RATES, method="dennett", total=float(n.abs().sum()))
+    np.testing.assert_allclose(_flows(f), expected, atol=1e-6)
+    assert f.attrs["total"] == pytest.approx(n.abs().sum())
+    with pytest.raises(ValueError, match="total"):
+        flows.flows_from_rates(S1_RATES, method="dennett")
+
+
+def test_rates_rogers_von_rabenau_example():
+    # ffs_rates(stock_start = s1, stock_end = s2, method = "rogers-von-rabenau"): negative flows included
+    expected = np.array([[0.000000, 26.584620, -10.22741, 24.16653],
+                         [3.474032, 0.000000, 11.71799, 20.12425],
+                         [34.097610, -0.125662, 0.00000, -51.85130],
+                         [-12.047899, 38.857311, -24.36993, 0.00000]])
+    f = flows.flows_from_rates(S1_RATES, S2_RATES, method="rogers-von-rabenau")
+    np.testing.assert_allclose(_flows(f), expected, atol=1e-5)
+    assert "negative" in f.attrs["notes"][0]
+    with pytest.raises(ValueError, match="stock1"):
+        flows.flows_from_rates(S1_RATES, method="rogers_von_rabenau")
+
+
+def test_refuses_without_births_and_deaths():
+    with pytest.raises(flows.NaturalChangeMissingError, match="natural_change='assume_none'"):
+        flows.flows_demographic_accounting(S1_DR, S2_DR)
+    with pytest.raises(ValueError, match="both births and deaths"):
+        flows.flows_demographic_accounting(S1_DR, S2_DR, births=ZERO)
+    with pytest.raises(ValueError, match="natural_change"):
+        flows.flows_demographic_accounting(S1_DR, S2_DR, natural_change="at_home")
+    # with the flag: migest's b = d = 0 results (e0 above), a warning and a note
+    with pytest.warns(flows.NaturalChangeWarning, match="without births and deaths"):
+        f = flows.flows_demographic_accounting(S1_DR, S2_DR, natural_change="assume_none")
+    np.testing.assert_allclose(_flows(f), _flows(flows.flows_demographic_accounting(S1_DR, S2_DR, births=ZERO,
+                                                                                    deaths=ZERO)))
+    assert f.attrs["natural_change"] == "assumed none" and "without births and deaths" in f.attrs["notes"][0]
+
+
+def test_deaths_abroad_are_not_return_migration():
+    # nobody moves; 20 of the 100 A-born living in B die. With the deaths supplied there is no flow;
+    # assuming no natural change books most of them as a return flow B -> A
+    r = list("ABC")
+    s0 = pd.DataFrame([[1000, 100, 0], [0, 500, 0], [0, 0, 800]], index=r, columns=r, dtype=float)
+    s1 = pd.DataFrame([[1000, 80, 0], [0, 500, 0], [0, 0, 800]], index=r, columns=r, dtype=float)
+    f = flows.flows_demographic_accounting(s0, s1, births=[0, 0, 0], deaths=[0, 20, 0])
+    assert f.attrs["total"] == pytest.approx(0.0, abs=1e-3)
+    with pytest.warns(flows.NaturalChangeWarning):
+        wrong = flows.flows_demographic_accounting(s0, s1, natural_change="assume_none")
+    assert flows.flow_matrix(wrong).loc["B", "A"] > 10
 
 
 def test_births_deaths_science_supplement_example():
@@ -218,21 +296,38 @@ def test_input_errors():
     with pytest.raises(ValueError, match="match_birthplace_totals"):
         flows.flows_demographic_accounting(S1_DR, S2_DR, match_birthplace_totals="closed")
     with pytest.raises(ValueError, match="zero"):
-        flows.flows_demographic_accounting(np.zeros((3, 3)), np.zeros((3, 3)))
+        flows.flows_demographic_accounting(np.zeros((3, 3)), np.zeros((3, 3)), births=[0] * 3, deaths=[0] * 3)
+    with pytest.raises(ValueError, match="missing"):
+        flows.flows_demographic_accounting(S1_DR, S2_DR, births=[1, np.nan, 1, 1], deaths=ZERO)
 
 
 # -- the store ----------------------------------------------------------------------------------------------
+def test_all_corridors_refuse_without_demography(data_dir):
+    from migstats import store
+
+    assert "wpp_indicators" not in store.provenance(data_dir)["tables"]  # the mirror store of this branch
+    with pytest.raises(flows.NaturalChangeMissingError, match="births"):
+        flows.flows_all_corridors("undesa_2019_od_csv", 2015, 2019, data_dir=data_dir)
+
+
 def test_all_corridors_fast_and_consistent(data_dir):
     from migstats import store
 
     t0 = time.perf_counter()
-    f = flows.flows_all_corridors("undesa_2019_od_csv", 2015, 2019, data_dir=data_dir)
+    with pytest.warns(flows.NaturalChangeWarning, match="without births and deaths"):
+        f = flows.flows_all_corridors("undesa_2019_od_csv", 2015, 2019, natural_change="assume_none",
+                                      data_dir=data_dir)
     assert time.perf_counter() - t0 < 10
     b = store.load("bilateral_stock", data_dir)
     b = b[b["dataset"] == "undesa_2019_od_csv"]
     n = b["origin_code"].nunique()
     assert len(f) == n * (n - 1) and (f["flow"] >= 0).all()
-    assert f.attrs["year0"] == 2015 and f.attrs["year1"] == 2019
+    assert f.attrs["year0"] == 2015 and f.attrs["year1"] == 2019 and f.attrs["period_years"] == 4
+    assert f.attrs["births_deaths_source"].startswith("none")
+    # a 4-year period: labelled, and annualised by dividing by 4
+    assert (f["period"] == "2015-2019").all()
+    np.testing.assert_allclose(f["flow_per_year"], f["flow"] / 4)
+    assert f.attrs["total_per_year"] == pytest.approx(f.attrs["total"] / 4)
     # every increase of a foreign-born stock needs arrivals: the total is at least their net growth
     s15 = b[b["year"] == 2015]["migrant_stock"].sum()
     s19 = b[b["year"] == 2019]["migrant_stock"].sum()
@@ -250,6 +345,7 @@ def test_all_corridors_stock_difference_matches_store(data_dir):
     got = f[(f["origin_code"] == ven) & (f["destination_code"] == col)]["flow"].item()
     assert got == pytest.approx(max(stock[2019] - stock[2015], 0.0))
     assert got >= 1_000_000  # Venezuelans in Colombia grew by a million or more in 2015-2019
+    assert f.attrs["births_deaths_source"] is None
 
 
 def test_all_corridors_errors(data_dir):
@@ -261,6 +357,81 @@ def test_all_corridors_errors(data_dir):
         flows.flows_all_corridors("undesa_2019_od_csv", 2019, 2015, data_dir=data_dir)
     with pytest.raises(ValueError, match="method"):
         flows.flows_all_corridors(method="gravity", data_dir=data_dir)
+    with pytest.raises(DataNotAvailableError, match="wpp_indicators"):
+        flows.period_births_deaths(2015, 2020, data_dir=data_dir)
+
+
+# -- UN WPP births and deaths (synthetic table in a temporary copy of the store) ----------------------------
+def _value(code: int, year: int, measure: str) -> float:
+    """Synthetic WPP counts: births 1,000 x (year - 2000) + code, deaths half of that (persons)."""
+    births = 1000.0 * (year - 2000) + code
+    return births if measure == "births" else births / 2
+
+
+@pytest.fixture(scope="module")
+def wpp_store(data_dir, tmp_path_factory):
+    """The session store plus a synthetic ``wpp_indicators`` table of the interface of the data branch:
+    edition (int16), location_code (int32), year (int16), measure, value (float64), unit; every area of
+    the store but the Holy See (336, which WPP 2024 does not list), 2010-2023."""
+    from migstats import store
+
+    root = tmp_path_factory.mktemp("wpp-store")
+    shutil.copytree(data_dir / "processed", root / "processed")
+    codes = [int(c) for c in store.load("countries", data_dir)["location_code"] if int(c) != 336]
+    rows = [(2024, c, y, m, _value(c, y, m), "persons") for c in codes for y in range(2010, 2024)
+            for m in ("births", "deaths")]
+    rows += [(2024, c, y, "cbr", 20.0, "per 1,000 population") for c in codes[:3] for y in range(2010, 2024)]
+    w = pd.DataFrame(rows, columns=["edition", "location_code", "year", "measure", "value", "unit"]).astype(
+        {"edition": "int16", "location_code": "int32", "year": "int16", "value": "float64"})
+    w.to_parquet(root / "processed" / "wpp_indicators.parquet", index=False)
+    prov_path = root / "processed" / "provenance.json"
+    prov = json.loads(prov_path.read_text())
+    prov["tables"]["wpp_indicators"] = {"rows": len(w), "sources": ["wpp_births", "wpp_deaths"]}
+    prov_path.write_text(json.dumps(prov))
+    return root
+
+
+def test_period_births_deaths_mid_year_convention(wpp_store):
+    p = flows.period_births_deaths(2015, 2019, data_dir=wpp_store).set_index("location_code")
+    # mid-2015 to mid-2019: half of 2015 and 2019, all of 2016-2018
+    for code in (4, 840):
+        births = 0.5 * _value(code, 2015, "births") + sum(_value(code, y, "births") for y in (2016, 2017, 2018)) \
+            + 0.5 * _value(code, 2019, "births")
+        assert p.at[code, "births"] == pytest.approx(births)
+        assert p.at[code, "deaths"] == pytest.approx(births / 2)
+    assert 336 not in p.index and p.attrs["missing"] == [336]
+    assert p.attrs["years"] == [2015, 2016, 2017, 2018, 2019]
+    assert p.attrs["source"].startswith("UN World Population Prospects 2024")
+    with pytest.raises(DataNotAvailableError, match=r"\[2024\]"):
+        flows.period_births_deaths(2020, 2024, data_dir=wpp_store)
+
+
+def test_all_corridors_use_wpp_when_present(wpp_store):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", flows.NaturalChangeWarning)
+        f = flows.flows_all_corridors("undesa_2019_od_csv", 2015, 2019, data_dir=wpp_store)
+    assert "World Population Prospects 2024" in f.attrs["births_deaths_source"]
+    assert "mid-2015 to mid-2019" in f.attrs["births_deaths_source"]
+    assert 336 not in set(f["origin_code"]) | set(f["destination_code"])
+    assert any("336" in n for n in f.attrs["notes"])
+    assert f.attrs["natural_change"] == "given" and (f["flow"] >= 0).all()
+    # user-supplied figures win over the store's
+    vital = flows.period_births_deaths(2015, 2019, data_dir=wpp_store).set_index("location_code")
+    codes = sorted(set(f["origin_code"]))
+    s0, s1, _, _ = flows._undesa_stock_tables("undesa_2019_od_csv", 2015, 2019, wpp_store)
+    direct = flows.flows_demographic_accounting(s0.loc[codes, codes], s1.loc[codes, codes],
+                                                births=vital.loc[codes, "births"], deaths=vital.loc[codes, "deaths"])
+    assert f.attrs["total"] == pytest.approx(direct.attrs["total"])
+    # figures passed by the caller are used instead of the store's
+    every = list(s0.index)  # the caller must give a figure for every area (the Holy See included)
+    with pytest.raises(ValueError, match=r"births has no value for \[336\]"):
+        flows.flows_all_corridors("undesa_2019_od_csv", 2015, 2019, births=vital["births"], deaths=vital["deaths"],
+                                  data_dir=wpp_store)
+    own = flows.flows_all_corridors("undesa_2019_od_csv", 2015, 2019,
+                                    births=vital["births"].reindex(every, fill_value=10.0) * 2,
+                                    deaths=vital["deaths"].reindex(every, fill_value=10.0), data_dir=wpp_store)
+    assert own.attrs["births_deaths_source"] == "supplied by the caller"
+    assert own.attrs["total"] != pytest.approx(f.attrs["total"])
 
 
 def test_flows_notebook_executes(data_dir, tmp_path):
@@ -274,10 +445,19 @@ def test_flows_notebook_executes(data_dir, tmp_path):
     t0 = time.perf_counter()
     papermill.execute_notebook(nb_in, str(out), parameters={"year0": 2010, "year1": 2015, "country": "Poland"},
                                kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
-    assert time.perf_counter() - t0 < 60
+    assert time.perf_counter() - t0 < 120
     text = "".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells
                    if c.cell_type == "code" for o in c.get("outputs", []))
     value = float(text.split("total_flow=")[1].split()[0])
-    expected = flows.flows_all_corridors("undesa_2019_od_csv", 2010, 2015, data_dir=data_dir).attrs["total"]
+    from migstats import store
+
+    # the notebook uses UN WPP births and deaths when the store has them, else says natural_change="assume_none"
+    has_wpp = "wpp_indicators" in store.provenance(data_dir)["tables"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", flows.NaturalChangeWarning)
+        expected = flows.flows_all_corridors("undesa_2019_od_csv", 2010, 2015, data_dir=data_dir,
+                                             natural_change=None if has_wpp else "assume_none").attrs["total"]
     assert value == pytest.approx(expected, abs=0.1)
     assert "Poland: outflow=" in text and resolve("Poland", data_dir=data_dir)
+    assert "natural change (births and deaths):" in text
+    assert has_wpp or "WARNING: Flows estimated without births and deaths" in text

@@ -1,4 +1,4 @@
-"""Centroids, distances, contiguity and landlocked flags from the Natural Earth 1:50m polygons."""
+"""Centroids, distances (centroid, population-weighted, capital), contiguity and landlocked flags."""
 
 from __future__ import annotations
 
@@ -35,6 +35,30 @@ def test_centroid_of_france_is_metropolitan(geo, data_dir):
     assert -5 < fra["lon"] < 8 and 42 < fra["lat"] < 51
     guf = areas.set_index("location_code").loc[_code("GUF", data_dir)]
     assert guf["has_polygon"] and -55 < guf["lon"] < -51
+
+
+def test_us_centroid_not_pulled_by_alaska(geo, data_dir):
+    # The geographic centre of the contiguous United States is near Lebanon, Kansas, 39 deg 50' N,
+    # 98 deg 35' W (U.S. Coast and Geodetic Survey 1918; NGS monument "Geographic Center"). The
+    # area-weighted centroid of all 50 states lies near Belle Fourche, South Dakota (44.97 N, 103.77 W).
+    usa = geo[0].set_index("location_code").loc[_code("USA", data_dir)]
+    km = geography.haversine_km(usa["lon"], usa["lat"], -(98 + 35 / 60), 39 + 50 / 60)
+    assert km < 60
+    assert geography.haversine_km(usa["lon"], usa["lat"], -103.77, 44.97) > 500
+    assert 0.75 < usa["centroid_area_share"] < 0.9  # Alaska (about 17 % of the area) and Hawaii left out
+
+
+def test_norway_centroid_on_the_mainland_not_pulled_by_svalbard(geo, data_dir):
+    import shapely
+
+    nor = geo[0].set_index("location_code").loc[_code("NOR", data_dir)]
+    merged = geography._merged_polygons(data_dir)
+    parts = shapely.get_parts(merged[_code("NOR", data_dir)])
+    mainland = parts[np.argmax(shapely.area(parts))]
+    assert shapely.contains(mainland, shapely.Point(nor["lon"], nor["lat"]))
+    assert nor["lat"] < 66 and nor["centroid_area_share"] < 0.9  # Svalbard (61,000 of 385,000 km2) left out
+    spain = geo[0].set_index("location_code").loc[_code("ESP", data_dir)]
+    assert -5 < spain["lon"] < -2 and 39 < spain["lat"] < 41.5  # the Canaries do not pull it south-west
 
 
 def test_centroid_across_antimeridian(geo, data_dir):
@@ -76,12 +100,46 @@ def test_haversine_quarter_circle():
     ("FRA", "DEU", True), ("ESP", "PRT", True), ("USA", "CAN", True), ("LSO", "ZAF", True),
     ("SRB", "MKD", True),  # Kosovo's polygon is merged into Serbia
     ("FRA", "GBR", False), ("JPN", "KOR", False), ("FRA", "BRA", False),  # French Guiana is its own area
+    # land borders the 1:50m polygons do not draw (geography.LAND_BORDERS_NOT_DRAWN)
+    ("ESP", "GIB", True), ("ESP", "MAR", True), ("MYS", "SGP", True),
+    ("SAU", "BHR", False),  # King Fahd Causeway: a bridge over the sea, not coded as a land border
 ])
 def test_contiguity_known_borders(geo, data_dir, a, b, expected):
     _, pairs = geo
     p = pairs.set_index(["origin_code", "destination_code"])["contiguous"]
     ca, cb = _code(a, data_dir), _code(b, data_dir)
     assert bool(p[(ca, cb)]) is expected and bool(p[(cb, ca)]) is expected
+
+
+def test_capital_distance(geo, data_dir):
+    # Paris-Berlin between the city centres is about 878 km; Washington-Ottawa about 734 km
+    p = geo[1].set_index(["origin_code", "destination_code"])
+    assert p.at[(_code("FRA", data_dir), _code("DEU", data_dir)), "distance_capital_km"] == pytest.approx(878, abs=8)
+    assert p.at[(_code("USA", data_dir), _code("CAN", data_dir)), "distance_capital_km"] == pytest.approx(734, abs=8)
+    areas = geo[0].set_index("location_code")
+    assert areas.at[_code("BRA", data_dir), "capital"] == "Brasília"  # GeoNames "Brasilia", matched without accents
+    assert areas.at[_code("CHI", data_dir), "capital"] == "Saint Helier"
+
+
+def test_population_weighted_distance(geo, data_dir):
+    pts = geography.city_points(data_dir=data_dir)
+    w = pts.groupby("location_code")["weight"].sum()
+    np.testing.assert_allclose(w.to_numpy(), 1.0)
+    assert set(w.index) == set(geo[0]["location_code"])
+    assert (pts.groupby("location_code").size() <= geography.CITIES_PER_AREA).all()
+    # Head & Mayer: sum over city pairs of weight_k * weight_l * distance_kl, checked for one pair
+    mys, sgp = _code("MYS", data_dir), _code("SGP", data_dir)
+    a, b = pts[pts["location_code"] == mys], pts[pts["location_code"] == sgp]
+    dkl = geography.haversine_km(a["lon"].to_numpy()[:, None], a["lat"].to_numpy()[:, None],
+                                 b["lon"].to_numpy()[None, :], b["lat"].to_numpy()[None, :])
+    expected = float((a["weight"].to_numpy()[:, None] * b["weight"].to_numpy()[None, :] * dkl).sum())
+    p = geo[1].set_index(["origin_code", "destination_code"])
+    assert p.at[(mys, sgp), "distance_population_km"] == pytest.approx(expected, rel=1e-9)
+    assert p.at[(sgp, mys), "distance_population_km"] == pytest.approx(expected, rel=1e-9)
+    # Malaysia's main-landmass centroid is on Borneo (larger than the peninsula), but most
+    # Malaysians live on the peninsula, 300-400 km from Singapore (Kuala Lumpur-Singapore: 316 km)
+    assert p.at[(mys, sgp), "distance_centroid_km"] > 1000
+    assert 250 < p.at[(mys, sgp), "distance_population_km"] < 500
 
 
 def test_contiguity_table(data_dir):
@@ -114,10 +172,11 @@ def test_cache_written_and_reused(data_dir, monkeypatch):
 def test_cache_recomputed_when_outdated(data_dir, monkeypatch):
     folder = locations.processed_dir(data_dir)
     pairs, areas = geography.pairs(data_dir=data_dir), geography.areas(data_dir=data_dir)
+    cities = geography.city_points(data_dir=data_dir)
     geography._write_atomic(pairs.head(3), folder / "geography_pairs.parquet", "an-older-build")
     geography._MEMO.clear()
     calls = []
-    monkeypatch.setattr(geography, "_compute", lambda *a, **k: calls.append(1) or (pairs, areas))
+    monkeypatch.setattr(geography, "_compute", lambda *a, **k: calls.append(1) or (pairs, areas, cities))
     assert len(geography.pairs(data_dir=data_dir)) == len(pairs)
     assert calls == [1]
     assert not list(folder.glob(".geography_pairs-*"))  # no temporary file left behind

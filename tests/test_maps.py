@@ -73,33 +73,35 @@ def test_diaspora_values_equal_the_indicator(belarus):
     assert classed[470] == 18
 
 
-def test_diaspora_classes_are_mapclassify_quantiles(belarus):
-    drawn = belarus.migstats_data
-    classed = drawn[drawn["value"].notna()]
-    q = mapclassify.Quantiles(classed["value"].to_numpy(), k=5)
-    assert classed["class_index"].astype(int).tolist() == list(q.yb)
-    colours = style.class_colours(5)
-    assert classed["colour"].tolist() == [colours[i] for i in q.yb]
-    # a larger stock never gets a lighter class
-    srt = classed.sort_values("value")
-    assert srt["class_index"].is_monotonic_increasing
+def test_diaspora_circles_are_proportional(belarus):
+    """Circle areas are proportional to the stock (diameters to its square root)."""
+    sc = _collection(belarus, "migstats-symbols")
+    drawn = belarus.migstats_data.query("drawn_as == 'symbol'")
+    sizes = sc.get_sizes()                       # points^2 = diameter^2, largest first
+    assert len(sizes) == len(drawn)
+    ordered = drawn.sort_values("value", ascending=False)["value"].to_numpy()
+    big = sizes > maps._SYMBOL_MIN_PT ** 2 + 1e-9
+    # area ratio = value ratio for every circle above the minimum size
+    np.testing.assert_allclose(sizes[big] / sizes[0], ordered[big] / ordered[0], rtol=1e-9)
+    # KNOMAD 2021, row 20: Russia 763,879 (column FF), Ukraine 249,641: Russia's circle is
+    # 763,879 / 249,641 = 3.06 times Ukraine's in area
+    assert sizes[0] / sizes[1] == pytest.approx(763_879 / 249_641)
+    assert set(drawn["colour"]) == {style.SYMBOL_COLOUR}
 
 
-def test_diaspora_legend_shows_class_breaks_with_units(belarus):
-    drawn = belarus.migstats_data
-    values = drawn["value"].dropna().to_numpy()
-    bins = mapclassify.Quantiles(values, k=5).bins
-    labels = [t.get_text() for t in belarus.axes[0].get_legend().get_texts()]
-    class_labels = [lab for lab in labels if lab.endswith(" persons")]
-    assert len(class_labels) == 5
-    lows = [values.min(), *bins[:-1]]
-    for lab, lo, hi in zip(class_labels, lows, bins):
-        assert lab == f"{lo:,.0f}–{hi:,.0f} persons"
-    # the top class ends at the largest corridor, Belarus -> Russia (KNOMAD 2021, row 20, col FF)
-    assert class_labels[-1].endswith("763,879 persons")
-    assert any(lab.startswith("No data") for lab in labels)
-    assert "Belarus" in labels
-    assert "Small state (marker)" in labels
+def test_diaspora_legend_shows_round_circle_sizes(belarus):
+    values = [t.get_text() for t in belarus.texts if t.get_gid() == "migstats-size-legend-value"]
+    nums = [float(v.replace(",", "")) for v in values]
+    # round values below the largest stock (763,879), a factor 4-5 apart
+    assert nums[0] <= 763_879 and nums == sorted(nums, reverse=True) and len(nums) == 3
+    assert all(a / b >= 4 for a, b in zip(nums[:-1], nums[1:]))
+    assert all(re.fullmatch(r"[125]0*", f"{n:.0f}") or f"{n:.0f}".startswith("25") for n in nums)
+    circles = [p for p in belarus.artists if p.get_gid() == "migstats-size-legend-circle"]
+    assert len(circles) == 3
+    radii = [c.get_radius() for c in circles]
+    np.testing.assert_allclose(np.square(radii) / radii[0] ** 2, np.array(nums) / nums[0], rtol=1e-6)
+    labels_ = [t.get_text() for t in belarus.legends[0].get_texts()]
+    assert "Belarus" in labels_ and any(lab.startswith("No circle") for lab in labels_)
 
 
 def test_diaspora_focus_is_highlighted(belarus):
@@ -114,27 +116,52 @@ def test_diaspora_focus_is_highlighted(belarus):
     assert style.FOCUS_COLOUR not in set(belarus.migstats_data.query("not focus")["colour"])
 
 
-def test_no_data_is_hatched_grey_and_distinct(belarus):
-    nd = _collection(belarus, "migstats-no-data")
+def test_no_data_is_hatched_grey_and_zero_is_its_own_class(data_dir):
+    fig = maps.world_map("remittances_pct_gdp", 2022, **SMALL)
+    nd = _collection(fig, "migstats-no-data")
     assert nd.get_hatch() == style.NO_DATA_HATCH
     assert to_hex(nd.get_facecolor()[0]) == style.NO_DATA_COLOUR
-    rows = belarus.migstats_data.query("drawn_as == 'polygon' and value != value and not focus")
-    assert len(rows) > 50 and (rows["colour"] == style.NO_DATA_COLOUR).all()
-    assert style.NO_DATA_COLOUR not in style.class_colours(5)
+    s = indicators.world_indicator("remittances_pct_gdp", 2022)
+    data = fig.migstats_data.set_index("location_code")
+    # WDI BX.TRF.PWKR.DT.GD.ZS (2025-07-01), 2022: nine areas report exactly 0 (e.g. the
+    # Cayman Islands' row, code 136); they are drawn in the zero colour, not as no data
+    zeros = [int(c) for c in s[s == 0].index if int(c) in data.index]
+    assert zeros and (data.loc[zeros, "colour"] == style.ZERO_COLOUR).all()
+    assert data.loc[zeros, "class_index"].isna().all() and (data.loc[zeros, "value"] == 0).all()
+    missing = [int(c) for c in s[s.isna()].index if int(c) in data.index and data.at[int(c), "drawn_as"] == "polygon"]
+    assert missing and (data.loc[missing, "colour"] == style.NO_DATA_COLOUR).all()
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "0% (none)" in legend and "No data" in legend
+    assert len({style.ZERO_COLOUR, style.NO_DATA_COLOUR, *style.class_colours(5)}) == 7
 
 
-def test_small_states_are_markers(belarus, data_dir):
+def test_small_states_are_markers(data_dir):
     # Malta has no polygon at 1:110m; Belarus -> Malta = 18 (KNOMAD 2021, row 20, column DT)
-    malta = belarus.migstats_data.query("iso3 == 'MLT'")
+    fig = maps.diaspora_map("Belarus", symbols=False, **SMALL)
+    malta = fig.migstats_data.query("iso3 == 'MLT'")
     assert malta["drawn_as"].tolist() == ["marker"] and malta["value"].iloc[0] == 18
     pts = store.load("area_points").set_index("iso3")
-    x, y = maps._transformer().transform(pts.at["MLT", "lon"], pts.at["MLT", "lat"])
-    offsets = _collection(belarus, "migstats-markers").get_offsets()
+    base = maps._base("110m")
+    lon_0 = maps.central_meridian(base.line_lonlat[112][0])    # centred on Belarus
+    x, y = maps._layer(base, lon_0).points[470]
+    ex, ey = maps._transformer().transform(maps._rel(pts.at["MLT", "lon"], lon_0), pts.at["MLT", "lat"])
+    assert (x, y) == pytest.approx((ex, ey))
+    offsets = _collection(fig, "migstats-markers").get_offsets()
     assert np.isclose(offsets, [x, y]).all(axis=1).any()
     # Tuvalu as a destination: Fiji -> Tuvalu = 55 (KNOMAD 2021, row 68 (Fiji), column GT)
     fiji = maps.diaspora_map("Fiji", **SMALL)
     tuv = fiji.migstats_data.query("iso3 == 'TUV'")
-    assert tuv["drawn_as"].tolist() == ["marker"] and tuv["value"].iloc[0] == 55
+    assert tuv["drawn_as"].tolist() == ["symbol"] and tuv["value"].iloc[0] == 55
+
+
+def test_small_states_in_the_top_list_are_labelled(data_dir):
+    # the Philippines' top ten destinations (KNOMAD 2021, row 153) include Qatar and Kuwait,
+    # small on a world map: every one of the ten is named
+    fig = maps.diaspora_map("Philippines", top_n=10)
+    top = indicators.corridors("Philippines", 2024, "emigrants", top_n=10)
+    named = {t.get_text() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("migstats-label-")}
+    assert set(top["name"]) <= named and {"Qatar", "Kuwait"} <= named
+    assert fig.migstats_data.query("labelled")["name"].isin(top["name"]).all()
 
 
 def test_caption_title_and_alt(belarus):
@@ -149,18 +176,45 @@ def test_caption_title_and_alt(belarus):
     assert any(t.startswith("Source: ") for t in texts)                  # the caption is drawn
     alt = maps.alt_text(belarus)
     assert alt == belarus.migstats_alt and "\n" not in alt
-    assert "Belarus" in alt and "Russia (763,879)" in alt
+    assert "Belarus" in alt and "Russia (763,879)" in alt and "proportional circles" in alt
 
 
-def test_fisher_jenks_scheme(data_dir):
-    fig = maps.diaspora_map("Belarus", scheme="fisher_jenks", k=4, **SMALL)
-    classed = fig.migstats_data.dropna(subset=["value"])
+def test_classed_counts_use_log_natural_breaks(data_dir):
+    fig = maps.diaspora_map("Belarus", symbols=False, scheme="fisher_jenks", k=4, **SMALL)
+    classed = fig.migstats_data.dropna(subset=["class_index"])
+    values = classed["value"].to_numpy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # "Numba not installed"
-        fj = mapclassify.FisherJenks(classed["value"].to_numpy(), k=4)
-    assert classed["class_index"].astype(int).tolist() == list(fj.yb)
+        fj = mapclassify.FisherJenks(np.log10(values), k=4)
+    raw = 10 ** np.asarray(fj.bins[:-1])
+    c = maps.classify(values, 4, "fisher_jenks", unit="persons")
+    assert c.log and len(c.thresholds) <= len(raw)
+    # each threshold is a 1-2-5 round number near one of mapclassify's breaks
+    for t in c.thresholds:
+        assert f"{t:.0f}"[0] in "125" and set(f"{t:.0f}"[1:]) <= {"0"}
+        assert np.min(np.abs(np.log10(raw) - np.log10(t))) < 0.35
+    assert classed["class_index"].astype(int).tolist() == list(np.searchsorted(c.thresholds, values, side="right"))
+    srt = classed.sort_values("value")
+    assert srt["class_index"].is_monotonic_increasing
     with pytest.raises(ValueError, match="scheme"):
         maps.diaspora_map("Belarus", scheme="jenks")
+
+
+def test_class_labels_never_overlap_nor_collapse(data_dir):
+    for name, unit_word in (("emigrant_share", "%"), ("immigrant_stock", ""), ("remittances_received", "US$")):
+        s = indicators.world_indicator(name, 2024 if "remit" not in name else 2022).dropna()
+        c = maps.classify(s.to_numpy(), 5, unit=s.attrs["unit"])
+        th = c.thresholds
+        assert (np.diff(th) > 0).all() and (th[1:] / th[:-1] >= (2.0 if c.log else 1.3) - 1e-9).all(), name
+        assert len(c.labels) == c.k and len(set(c.labels)) == c.k
+        assert c.labels[0].startswith("under ") and c.labels[-1].endswith("or more")
+        assert all(unit_word in lab for lab in c.labels)
+    # persons: whole-number classes that do not share a bound
+    assert maps.class_labels([1000, 5000], "persons") == ["under 1,000", "1,000–4,999", "5,000 or more"]
+    assert maps.class_labels([2.0, 5.0], "percent") == ["under 2%", "2% to under 5%", "5% or more"]
+    # values a quantile scheme would split into "4.86%–4.88%" classes get one round class
+    c = maps.classify([4.86, 4.87, 4.88, 4.9, 30.0], 5, "quantiles", unit="percent")
+    assert c.labels == ["under 5%", "5% or more"] or c.k <= 2
 
 
 def test_origins_map_values(data_dir):
@@ -168,7 +222,8 @@ def test_origins_map_values(data_dir):
     cor = indicators.corridors("Belarus", 2024, "immigrants", top_n=None)
     got = fig.migstats_data.dropna(subset=["value"]).set_index("location_code")["value"]
     assert dict(got) == dict(zip(cor["location_code"].astype(int), cor["migrants"]))
-    assert "origin" in fig.texts[0].get_text()
+    title = [" ".join(t.get_text().split()) for t in fig.texts if t.get_gid() == "migstats-title"]
+    assert title == ["Immigrants in Belarus by country of origin, 2021"]
 
 
 # -- areas without polygons or data -------------------------------------------------------------------
@@ -237,13 +292,52 @@ def test_corridor_map(data_dir):
     assert lines["value"].tolist() == cor["migrants"].tolist()
     # KNOMAD 2021, Excel row 165 (Samoa), column EL (New Zealand): 58,195, the largest
     assert lines["value"].iloc[0] == 58_195
-    assert (np.diff(lines["linewidth"].to_numpy()) <= 0).all()    # wider for larger stocks
-    assert lines.set_index("iso3").at["NZL", "segments"] == 2
-    # no projected line jumps across the map
-    width = np.diff(fig.axes[0].get_xlim())[0]
-    for seg in _collection(fig, "migstats-corridors").get_segments():
-        assert np.abs(np.diff(seg[:, 0])).max() < width / 4
-    assert any("New Zealand" == t.get_text() for t in fig.axes[0].texts)
+    # width proportional to the stock (at least the minimum width)
+    lw = lines["linewidth"].to_numpy()
+    expected = np.maximum(maps._LINE_MAX_PT * lines["value"].to_numpy() / 58_195, maps._LINE_MIN_PT)
+    np.testing.assert_allclose(lw, expected)
+    # centred on Samoa (172° W -> 170° W), the line to New Zealand no longer crosses the edge
+    assert lines.set_index("iso3").at["NZL", "segments"] == 1
+    ax = fig.axes[0]
+    width = np.diff(ax.get_xlim())[0]
+    for ln in ax.lines:
+        if (ln.get_gid() or "").startswith("migstats-corridor-"):
+            assert np.abs(np.diff(ln.get_xdata())).max() < width / 4
+    texts = [t.get_text() for a in fig.axes for t in a.texts]
+    assert "New Zealand" in texts
+
+
+def test_central_meridian_and_the_cut_at_the_opposite_meridian(data_dir):
+    assert maps.central_meridian(120.7) == 120.0 and maps.central_meridian(179.2) == -180.0
+    assert maps.central_meridian(-4.9) == 0.0
+    base = maps._base("110m")
+    full = 2 * 17_243_959.06          # Equal Earth width of the world (metres)
+    for lon_0 in (120.0, -180.0, 30.0):
+        layer = maps._layer(base, lon_0)
+        for code, path in zip(base.codes, layer.paths):
+            if code < 0 or not len(path.vertices):
+                continue
+            for ring in path.to_polygons(closed_only=False):
+                # a ring never streaks across the map (it was cut at the opposite meridian)
+                assert np.ptp(ring[:, 0]) < 0.75 * full, (lon_0, int(code))
+    # on a map centred on 120° E, Russia is cut at 60° W: nothing of it lies beyond
+    assert maps._layer(base, 120.0).bounds[643][2] <= full / 2 + 1
+
+
+def test_representative_points(data_dir):
+    """Lines end inside each area; Russia's at Moscow, not in Siberia."""
+    import shapely
+
+    pts = maps.representative_points().set_index("iso3")
+    assert pts.at["RUS", "lon"] < 60 and pts.at["RUS", "point"] == "capital (Moscow)"
+    b50 = store.load_boundaries("50m").dropna(subset=["location_code"])
+    for iso3 in maps.CAPITAL_POINTS:
+        area = b50[b50["location_code"] == int(pts.at[iso3, "location_code"])].geometry.union_all()
+        assert area.contains(shapely.Point(pts.at[iso3, "lon"], pts.at[iso3, "lat"])), iso3
+    # every other area keeps the store's point, inside its largest polygon
+    other = store.load("area_points").set_index("iso3")
+    keep = pts.drop(index=list(maps.CAPITAL_POINTS))
+    assert (keep["lon"] == other.loc[keep.index, "lon"]).all()
 
 
 # -- world map -----------------------------------------------------------------------------------------
@@ -255,19 +349,22 @@ def test_world_map_values_and_highlight(data_dir):
     np.testing.assert_allclose(got.sort_index().to_numpy(), s.sort_index().to_numpy())
     hl = fig.migstats_data.query("focus")
     assert hl["iso3"].tolist() == ["BLR"] and hl["edgecolor"].iloc[0] == style.FOCUS_COLOUR
-    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert any(re.fullmatch(r"[\d.,]+%–[\d.,]+%", lab) for lab in legend)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any(re.fullmatch(r"[\d.,]+% to under [\d.,]+%", lab) for lab in legend)
+    assert legend[0].startswith("under ")
 
 
 def test_world_map_region_restricts_and_zooms(data_dir):
     fig = maps.world_map("emigrant_share", 2024, denominator="residents_plus_emigrants",
-                         region="Central Asia", **SMALL)
+                         region="Central Asia")
     iso = set(fig.migstats_data.dropna(subset=["value"])["iso3"])
     assert iso == {"KAZ", "KGZ", "TJK", "TKM", "UZB"}
     x0, x1 = fig.axes[0].get_xlim()
     assert (x1 - x0) < 0.3 * 2 * 17_243_959   # Equal Earth full width is about 34,487 km
-    title = " ".join(fig.axes[0].get_legend().get_title().get_text().split())
+    title = " ".join(fig.legends[0].get_title().get_text().split())
     assert "residents plus emigrants" in title
+    named = {t.get_text() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("migstats-label-")}
+    assert named <= {"Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan"}
 
 
 # -- saving ------------------------------------------------------------------------------------------
@@ -276,8 +373,9 @@ def test_save_figure_png_and_svg_at_300_dpi(belarus, tmp_path):
     assert [p.suffix for p in written] == [".png", ".svg"]
     assert all(p.is_file() and p.stat().st_size > 10_000 for p in written)
     img = mpimg.imread(written[0])
-    w, h = style.MAP_SIZE
-    assert img.shape[1] == round(w * 300) and img.shape[0] == round(h * 300)
+    w, h = belarus.get_size_inches()
+    assert w == style.FIGURE_WIDTH
+    assert img.shape[1] == round(w * 300) and abs(img.shape[0] - h * 300) <= 1
     from PIL import Image
 
     with Image.open(written[0]) as im:
@@ -285,4 +383,10 @@ def test_save_figure_png_and_svg_at_300_dpi(belarus, tmp_path):
         assert "Belarus" in im.info.get("Description", "")
     svg = written[1].read_text(encoding="utf-8")
     assert "<svg" in svg and "Emigrants from Belarus" in svg
+    # the screen version: the same figure at 100 dpi as a palette PNG, 960 px wide
+    from PIL import Image as _Image
+    import io as _io
+
+    with _Image.open(_io.BytesIO(style.png_bytes(belarus))) as im:
+        assert im.mode == "P" and im.size[0] == 960 and abs(im.size[1] - h * 100) <= 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["belarus_diaspora.png", "belarus_diaspora.svg"]

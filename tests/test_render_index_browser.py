@@ -179,7 +179,8 @@ def test_every_link_opens_a_profile(reports, browser):
         assert browser.console_errors() == [], link
         name = {"BLR": "Belarus", "TUV": "Tuvalu"}[iso3]
         assert browser.eval("document.title") == f"{name}, 2024: migration profile"
-        assert f"({iso3}), 2024" in browser.eval("document.querySelector('h2').textContent")
+        assert browser.eval("document.querySelector('h1').textContent") == name
+        assert "Migration profile 2024" in browser.eval("document.querySelector('.ms-kicker').textContent")
         n_images = browser.eval("document.images.length")
         assert n_images >= 7
         assert browser.eval("[...document.images].every(i => i.complete && i.naturalWidth > 0 && i.alt.length"

@@ -35,18 +35,37 @@ def _usd(v, _=None) -> str:
     return f"{v:,.0f}"
 
 
-def _figure(nrows, figsize, dpi, height_ratios=None):
+def _figure(nrows, figsize, dpi, height_ratios=None, left: float = 1.2):
+    """A figure with ``nrows`` stacked axes; :func:`_finish` fits them between title and caption.
+
+    ``left``: inches kept for the y tick labels.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     fig = Figure(figsize=figsize or style.CHART_SIZE, dpi=dpi or style.SCREEN_DPI)
-    h = fig.get_figheight()
-    gs = fig.add_gridspec(nrows, 1, left=0.13, right=0.97, top=1 - 0.78 / h, bottom=0.95 / h,
-                          hspace=0.55, height_ratios=height_ratios)
+    FigureCanvasAgg(fig)
+    w, h = fig.get_size_inches()
+    gs = fig.add_gridspec(nrows, 1, left=left / w, right=1 - 0.25 / w, top=1 - 1.1 / h, bottom=1.0 / h,
+                          hspace=0.6, height_ratios=height_ratios)
+    fig._migstats_gridspec = gs
     axes = [fig.add_subplot(gs[i]) for i in range(nrows)]
     return fig, axes
 
 
-def _finish(fig, *, title, subtitle, caption, alt, data):
+def _finish(fig, *, title, subtitle, caption, alt, data, legend_above: bool = True, xlabel: bool = False):
+    """Title, caption and attributes; the axes are fitted between the title block and the caption.
+
+    ``legend_above``: the top axes has a legend above it (0.45 in kept); ``xlabel``: the
+    bottom axes has an x label (0.2 in more below it).
+    """
     style.add_title(fig, title, subtitle)
     style.add_caption(fig, caption)
+    w, h = fig.get_size_inches()
+    gs = getattr(fig, "_migstats_gridspec", None)
+    if gs is not None:
+        top = style.title_height(w, title, subtitle) + (0.45 if legend_above else 0.1)
+        bottom = style.caption_height(w, caption) + 0.35 + (0.22 if xlabel else 0.0)
+        gs.update(top=1 - top / h, bottom=bottom / h)
     fig.migstats_alt = alt
     fig.migstats_data = data
     return fig
@@ -155,7 +174,8 @@ def remittance_chart(country, *, data_dir=None, figsize=None, dpi=None) -> Figur
             msg = f"The World Bank publishes no personal remittances for {c.name}."
             style.no_data_panel(ax, msg)
             return _finish(fig, title=f"Remittances: {c.name}", subtitle="No data",
-                           caption=f"Source: {ts.attrs['source']}.", alt=f"No data: {msg}", data=ts)
+                           caption=f"Source: {ts.attrs['source']}.", alt=f"No data: {msg}", data=ts,
+                           legend_above=False)
         fig, (top, bottom) = _figure(2, figsize, dpi, height_ratios=(3, 2))
         years = ts["year"].to_numpy()
         top.plot(years, ts["received_usd"].to_numpy(), label="Received", gid="received", markevery=5,
@@ -222,8 +242,7 @@ def top_corridors_chart(country, year: int = 2024, direction: str = "emigrants",
         cor, reason = pd.DataFrame(), str(exc)
     with style.context():
         h = (figsize or style.CHART_SIZE_WIDE)
-        fig, (ax,) = _figure(1, h, dpi)
-        fig.subplots_adjust(left=0.2)
+        fig, (ax,) = _figure(1, h, dpi, left=1.9)
         ax.set_axisbelow(True)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
@@ -235,7 +254,8 @@ def top_corridors_chart(country, year: int = 2024, direction: str = "emigrants",
                              f"{'emigrants from' if emi else 'immigrants in'} {c.name}.")
             style.no_data_panel(ax, msg)
             return _finish(fig, title=f"{what}, {dyear}", subtitle="No data",
-                           caption=f"Source: {src}, {dyear}.", alt=f"No data: {msg}", data=cor)
+                           caption=f"Source: {src}, {dyear}.", alt=f"No data: {msg}", data=cor,
+                           legend_above=False)
         names = cor["name"].to_numpy()[::-1]
         vals = cor["migrants"].to_numpy()[::-1]
         shares = cor["share_pct"].to_numpy()[::-1]
@@ -244,18 +264,19 @@ def top_corridors_chart(country, year: int = 2024, direction: str = "emigrants",
         ax.set_yticks(np.arange(len(vals)), labels=names)
         ax.xaxis.set_major_formatter(_PERSONS)
         ax.set_xlabel("Persons")
-        ax.set_xlim(0, vals.max() * 1.25)
+        ax.set_xlim(0, vals.max() * 1.3)
         for b, v, s in zip(bars, vals, shares):
             ax.text(b.get_width() + vals.max() * 0.01, b.get_y() + b.get_height() / 2,
-                    f"{v:,.0f} ({s:.1f}%)", va="center", ha="left", fontsize=style.FONT_SIZE - 1.5)
+                    f"{v:,.0f} ({s:.1f}%)", va="center", ha="left", fontsize=style.LABEL_SIZE)
         sub = (f"{cor['share_pct'].sum():.1f}% of {style.thousands(cor.attrs['total'])} "
                f"{'emigrants' if emi else 'immigrants'}")
         if dyear != year:
-            sub += f"; bilateral data for {dyear}, the year nearest to {year} in the store"
+            sub += f"; from {cor.attrs['basis']}, {dyear} (see the data notes)"
         cap = (f"Source: {src}, {dyear}. Shares are of all {'emigrants' if emi else 'immigrants'}, "
                f"including {cor.attrs['unknown_share_pct']:.1f}% with unknown "
                f"{'destination' if emi else 'origin'}.")
         top3 = "; ".join(f"{n} {v:,.0f} ({s:.1f}%)" for n, v, s in
                          zip(cor["name"].head(3), cor["migrants"].head(3), cor["share_pct"].head(3)))
         alt = f"Bar chart of the {what.lower()[0]}{what[1:]} in {dyear} ({src}): {top3}."
-        return _finish(fig, title=f"{what}, {dyear}", subtitle=sub, caption=cap, alt=alt, data=cor)
+        return _finish(fig, title=f"{what}, {dyear}", subtitle=sub, caption=cap, alt=alt, data=cor,
+                       legend_above=False, xlabel=True)

@@ -29,6 +29,7 @@ from .exceptions import DataNotAvailableError
 
 __all__ = ["ProfileParameters", "validate_parameters", "render_profile", "profile_dir", "notebook_path",
            "FIGURES_MIMETYPE", "FORMATS", "show_figure", "show_figures", "format_figures", "setup_notebook",
+           "figure_display_data",
            "show_table", "publish_profile", "make_figures", "save_figures", "save_tables", "export_html"]
 
 #: Custom output type carrying the profile's figures as JSON (read back by tests and the index page).
@@ -116,23 +117,46 @@ def profile_dir(params: ProfileParameters, out: str | os.PathLike = "reports") -
 
 
 # -- inside the notebook ----------------------------------------------------------------------
+def figure_display_data(fig) -> tuple[dict, dict]:
+    """IPython display data of a migstats figure: a screen-resolution palette PNG and its alt text.
+
+    The PNG is drawn at the figure's own resolution (:data:`migstats.style.SCREEN_DPI`, 100
+    dpi: 960 px for a full-width figure) by :func:`migstats.style.png_bytes`, about a third of
+    the bytes of matplotlib's full-colour PNG; the 300 dpi files are written by
+    :func:`save_figures` only.
+
+    Returns
+    -------
+    (data, metadata)
+        ``{"image/png": base64 str, "text/plain": alt text}`` and
+        ``{"image/png": {"alt": ..., "width": px, "height": px}}``.
+    """
+    import base64
+
+    from .style import png_bytes
+
+    png = png_bytes(fig)
+    alt = getattr(fig, "migstats_alt", "") or ""
+    w, h = (round(v * fig.dpi) for v in fig.get_size_inches())
+    return ({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt or "<figure>"},
+            {"image/png": {"alt": alt, "width": w, "height": h}})
+
+
 def show_figure(fig, name: str = "", *, close: bool = True, formatted: tuple | None = None):
     """Display a migstats figure with its one-line alt text (nbconvert puts it in the HTML).
 
-    The output's metadata also carries ``{"migstats_figure": name}`` so that tools (the batch
-    index page, tests) can find a given figure in an executed notebook. ``formatted`` is
-    IPython's ``(data, metadata)`` of the figure when already drawn (see :func:`show_figures`).
+    The image is :func:`figure_display_data`'s screen PNG. The output's metadata also
+    carries ``{"migstats_figure": name}`` so that tools (the batch index page, tests) can
+    find a given figure in an executed notebook. ``formatted`` is the ``(data, metadata)``
+    of the figure when already drawn (see :func:`show_figures`).
     """
     from IPython.display import display
 
+    data, md = formatted if formatted is not None else figure_display_data(fig)
     alt = getattr(fig, "migstats_alt", "") or ""
-    # the caption is drawn on the figure itself
-    metadata = {"image/png": {"alt": alt}, "migstats_figure": name}
-    if formatted is None:
-        display(fig, metadata=metadata)
-    else:
-        data, md = formatted
-        display(data, raw=True, metadata={**(md or {}), **metadata})  # as display(fig) merges them
+    metadata = {**(md or {}), "migstats_figure": name}
+    metadata["image/png"] = {**(metadata.get("image/png") or {}), "alt": alt}
+    display(data, raw=True, metadata=metadata)
     if close:
         import matplotlib.pyplot as plt
 
@@ -142,10 +166,9 @@ def show_figure(fig, name: str = "", *, close: bool = True, formatted: tuple | N
 def show_figures(figs: dict, names) -> None:
     """Display several figures of :func:`make_figures` by name, closing each (absent names skipped).
 
-    Drawing figures to PNG is most of a profile's run time and matplotlib draws on one core:
-    on a Linux machine with more than one, every other figure is drawn in a forked copy of the
-    kernel (:func:`format_figures`), which saved 0.45 s of 4.6 s per profile on the 2-core
-    test machine. The output is the same, byte for byte.
+    Drawing figures to PNG is a large part of a profile's run time and matplotlib draws on
+    one core: on a Linux machine with more than one, every other figure is drawn in a forked
+    copy of the kernel (:func:`format_figures`). The output is the same, byte for byte.
     """
     chosen = [(name, figs[name]) for name in names if name in figs]
     for (name, fig), formatted in zip(chosen, format_figures([fig for _, fig in chosen])):
@@ -173,8 +196,8 @@ def format_figures(figs: list, formatter=None, *, timeout: float = 60.0) -> list
     ----------
     figs : list of matplotlib Figure
     formatter : callable, optional
-        ``formatter(fig) -> (data, metadata)``; default the running IPython's display
-        formatter (so the PNG is what ``display(fig)`` would produce).
+        ``formatter(fig) -> (data, metadata)``; default :func:`figure_display_data` (inside
+        IPython only).
     timeout : float
         Seconds to wait for the child; then it is killed and its figures are left to the
         caller.
@@ -200,7 +223,7 @@ def format_figures(figs: list, formatter=None, *, timeout: float = 60.0) -> list
         ip = get_ipython()
         if ip is None:
             return out
-        formatter = ip.display_formatter.format
+        formatter = figure_display_data
     if len(figs) < 2 or not _can_fork_figures():
         return out
     theirs, mine = range(0, len(figs), 2), range(1, len(figs), 2)
@@ -248,7 +271,11 @@ def format_figures(figs: list, formatter=None, *, timeout: float = 60.0) -> list
 
 
 def setup_notebook() -> None:
-    """Inline figures without the tight-bbox second draw (migstats figures are laid out already)."""
+    """Inline figures without the tight-bbox second draw (migstats figures are laid out already).
+
+    migstats figures shown with :func:`show_figure` are drawn by :func:`figure_display_data`;
+    this only concerns figures a user displays otherwise.
+    """
     try:
         from IPython import get_ipython
 
@@ -296,8 +323,8 @@ def make_figures(p, *, data_dir=None) -> dict:
     c, y = p.country, p.year
     figs = {
         "trend": charts.stock_trend_chart(c, denominator=p.denominator, data_dir=data_dir),
-        "diaspora_map": maps.diaspora_map(c, y, data_dir=data_dir),
-        "origins_map": maps.origins_map(c, y, data_dir=data_dir),
+        "diaspora_map": maps.diaspora_map(c, y, top_n=p.top_n, data_dir=data_dir),
+        "origins_map": maps.origins_map(c, y, top_n=p.top_n, data_dir=data_dir),
     }
     if hasattr(c, "members"):
         figs["members_map"] = maps.world_map("emigrant_share", y, denominator=p.denominator,
@@ -311,7 +338,11 @@ def make_figures(p, *, data_dir=None) -> dict:
 
 
 def save_figures(figs: dict, folder) -> list[Path]:
-    """Save figures as PNG (300 dpi) into ``folder``."""
+    """Save figures as full-colour PNG at 300 dpi (:data:`migstats.style.PRINT_DPI`) into ``folder``.
+
+    The print files of ``--format png``; the notebook and HTML show screen PNGs
+    (:func:`figure_display_data`).
+    """
     from .maps import save_figure
 
     folder = Path(folder)
@@ -369,6 +400,8 @@ _HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 <body class="ms-profile">
 <main>
 {%- endblock body_header -%}
+{#- code cells without output (parameters, imports) leave no trace on the page -#}
+{% block codecell %}{%- if cell.outputs -%}{{ super() }}{%- endif -%}{% endblock codecell %}
 {#- the machine-readable record of the profile's figures is for tools, not for readers -#}
 {% block output %}
 {%- if output.data is defined and 'application/vnd.migstats.profile+json' in output.data -%}

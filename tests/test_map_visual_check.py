@@ -1,0 +1,159 @@
+"""Visual check of the maps on a fixed set of profiles, from the figure objects.
+
+For Belarus, the Philippines, Tuvalu, Syria, Germany and Central Asia (a group), every map
+of a profile is drawn once (module fixture) and checked as a reader would look at it:
+
+* no two texts of a figure (title, subtitle, caption, legend entries, map labels, inset
+  labels) overlap: their rendered window extents are compared pairwise, and every text lies
+  inside the figure;
+* on corridor maps, every top-N corridor has a label (on the main map or in the inset) and
+  a line whose every vertex lies inside the frame of the map that shows it; labels of the
+  main map do not lie under the inset;
+* on the group's member map, every member is named;
+* the screen PNGs of a profile's figures are palette PNGs, 960 px wide, and light.
+
+The corridors come from :func:`migstats.indicators.corridors` (World Bank/KNOMAD Bilateral
+Migration Matrix 2021 in the test store).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from migstats import groups, indicators, labels, maps, style  # noqa: E402
+
+COUNTRIES = ["Belarus", "Philippines", "Tuvalu", "Syria", "Germany"]
+TOP_N = 10
+
+
+@pytest.fixture(scope="module")
+def figures(data_dir):
+    """name -> Figure for the fixed set (drawn once per module, canvases drawn)."""
+    figs = {}
+    for c in COUNTRIES:
+        figs[f"{c} corridor"] = maps.corridor_map(c, 2024, top_n=TOP_N)
+        figs[f"{c} diaspora"] = maps.diaspora_map(c, 2024, top_n=TOP_N)
+        figs[f"{c} origins"] = maps.origins_map(c, 2024, top_n=TOP_N)
+    g = groups.resolve_group("Central Asia")
+    figs["Central Asia members"] = maps.world_map("emigrant_share", 2024, region=g)
+    figs["Central Asia diaspora"] = maps.diaspora_map(g, 2024, top_n=TOP_N)
+    for fig in figs.values():
+        with style.context():
+            fig.canvas.draw()
+    return figs
+
+
+@pytest.mark.parametrize("name", [f"{c} {k}" for c in COUNTRIES for k in ("corridor", "diaspora", "origins")]
+                         + ["Central Asia members", "Central Asia diaspora"])
+def test_no_two_texts_overlap(figures, name):
+    fig = figures[name]
+    r = labels.renderer_of(fig)
+    boxes = labels.text_boxes(fig, r)
+    assert len(boxes) >= 6, name                    # title, subtitle, caption, legend, labels
+    clashes = [(boxes[i][0].get_text(), boxes[j][0].get_text())
+               for i, j in labels.overlaps([b for _, b in boxes])]
+    assert not clashes, f"{name}: overlapping texts {clashes}"
+    fb = fig.bbox
+    outside = [t.get_text() for t, b in boxes
+               if b.x0 < fb.x0 - 1 or b.x1 > fb.x1 + 1 or b.y0 < fb.y0 - 1 or b.y1 > fb.y1 + 1]
+    assert not outside, f"{name}: texts outside the figure {outside}"
+
+
+def _inside(points, bbox, tol=0.5):
+    p = np.asarray(points)
+    return bool(((p[:, 0] >= bbox.x0 - tol) & (p[:, 0] <= bbox.x1 + tol)
+                 & (p[:, 1] >= bbox.y0 - tol) & (p[:, 1] <= bbox.y1 + tol)).all())
+
+
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_every_corridor_has_a_label_and_a_line_inside_the_frame(figures, country):
+    fig = figures[f"{country} corridor"]
+    r = labels.renderer_of(fig)
+    cor = indicators.corridors(country, 2024, "emigrants", top_n=TOP_N)
+    assert len(cor) == TOP_N
+    main = fig.axes[0]
+    inset = [a for a in fig.axes if a.get_gid() == "migstats-inset"]
+    frames = {"main": main.get_window_extent(r)}
+    if inset:
+        frames["inset"] = inset[0].get_window_extent(r)
+    data = fig.migstats_data.query("drawn_as == 'line'").set_index("location_code")
+    for code, name in zip(cor["location_code"].astype(int), cor["name"]):
+        where = "inset" if bool(data.at[code, "in_inset"]) else "main"
+        ax = inset[0] if where == "inset" else main
+        texts = [t for t in ax.texts if t.get_gid() == f"migstats-label-{code}"]
+        assert len(texts) == 1 and texts[0].get_text() == name, (country, name)
+        assert _inside(texts[0].get_window_extent(r).corners(), frames[where]), (country, name, where)
+        gid = ("migstats-inset-corridor-" if where == "inset" else "migstats-corridor-") + str(code)
+        lines = [ln for ln in ax.lines if (ln.get_gid() or "").split(":")[0] == gid]
+        assert lines, (country, name, where)
+        for ln in lines:
+            xy = ax.transData.transform(np.column_stack([ln.get_xdata(), ln.get_ydata()]))
+            assert _inside(xy, frames[where]), (country, name, where)
+        assert data.at[code, "labelled"]
+    if inset:   # no main-map label hides under the inset
+        for t in main.texts:
+            b = t.get_window_extent(r)
+            assert not labels.overlaps([b, frames["inset"]]), (country, t.get_text())
+
+
+def test_belarus_neighbours_are_in_an_inset(figures):
+    """Latvia, Lithuania, Poland and Germany crowd next to Belarus: they go to the inset."""
+    data = figures["Belarus corridor"].migstats_data.set_index("iso3")
+    assert data.loc[["LVA", "LTU", "POL", "DEU"], "in_inset"].all()
+    assert not data.loc[["USA", "ISR"], "in_inset"].any()
+
+
+def test_focus_is_drawn_on_top_of_the_lines(figures):
+    for c in COUNTRIES:
+        fig = figures[f"{c} corridor"]
+        ax = fig.axes[0]
+        line_z = max(ln.get_zorder() for ln in ax.lines if (ln.get_gid() or "").startswith("migstats-corridor-"))
+        focus = [a for a in ax.collections if a.get_gid() in ("migstats-focus", "migstats-focus-marker")]
+        assert focus and min(a.get_zorder() for a in focus) > line_z, c
+
+
+def test_members_are_named(figures):
+    fig = figures["Central Asia members"]
+    named = {t.get_text() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("migstats-label-")}
+    assert named == {"Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan"}
+
+
+def test_maps_are_centred_on_the_country(figures):
+    # the Philippines (area point 120.7° E) and Tuvalu (179.2° E) sit near the middle of
+    # their diaspora maps, not at the rim
+    for c in ("Philippines", "Tuvalu"):
+        fig = figures[f"{c} diaspora"]
+        ax = fig.axes[0]
+        code = int(fig.migstats_data.query("focus")["location_code"].iloc[0])
+        base = maps._base("110m")
+        lon_0 = maps.central_meridian(base.line_lonlat[code][0])
+        x, _ = maps._layer(base, lon_0).points[code]
+        x0, x1 = ax.get_xlim()
+        assert abs((x - x0) / (x1 - x0) - 0.5) < 0.05, c
+
+
+def test_screen_pngs_are_light(data_dir):
+    """The seven figures of Belarus's profile as shown in the HTML: 960 px palette PNGs, < 300 KB together."""
+    from PIL import Image
+
+    import migstats
+    from migstats import profiles
+
+    p = migstats.profile("Belarus", 2024)
+    figs = profiles.make_figures(p)
+    total = 0
+    for name, fig in figs.items():
+        png = style.png_bytes(fig)
+        total += len(png)
+        with Image.open(io.BytesIO(png)) as im:
+            assert im.mode == "P" and im.size[0] == round(style.FIGURE_WIDTH * style.SCREEN_DPI), name
+        full = io.BytesIO()
+        fig.savefig(full, format="png", dpi=fig.dpi)
+        assert len(png) < 0.6 * len(full.getvalue()), name
+    assert total < 300_000
