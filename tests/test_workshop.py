@@ -64,7 +64,7 @@ def _exercises(name):
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_exercises_graded_with_learner_cells_and_hidden_solutions(name):
-    from migstats.workshop import LEVELS
+    from migstats.workshop import LEVELS, SOLUTION_HEADER
 
     nb, exs = _exercises(name)
     assert 3 <= len(exs) <= 4
@@ -77,8 +77,9 @@ def test_exercises_graded_with_learner_cells_and_hidden_solutions(name):
         for i in e["learner"]:  # empty cells where learners type
             assert nb.cells[i].cell_type == "code" and nb.cells[i].source == ""
         sol = nb.cells[e["solution"]]
-        # a raw cell: never executed by Run All (JupyterLab, jupyter execute, nbval's learner run)
-        assert sol.cell_type == "raw" and sol.source.strip()
+        # a raw cell: never executed by Run All (JupyterLab, jupyter execute, nbval's learner run);
+        # JupyterLab shows the first line of a collapsed cell: it must not give the answer away
+        assert sol.cell_type == "raw" and sol.source.startswith(SOLUTION_HEADER + "\n")
         assert sol.metadata["tags"] == ["solution"] and sol.metadata["jupyter"]["source_hidden"] is True
         compile(sol.source, f"{name}: exercise {e['n']}", "exec")
     # nothing else is tagged or raw: every solution belongs to an exercise
@@ -91,7 +92,8 @@ def test_exercises_graded_with_learner_cells_and_hidden_solutions(name):
 def test_quick_checks_and_blanks_match_their_solutions(name):
     nb, exs = _exercises(name)
     for e in exs:
-        text, sol = nb.cells[e["cell"]].source, nb.cells[e["solution"]].source
+        text = nb.cells[e["cell"]].source
+        sol = nb.cells[e["solution"]].source.split("\n", 1)[1]  # after the header line
         if e["level"] == "quick check":
             assert re.search(r"^- \*\*A\.\*\*", text, re.M) and re.search(r"^- \*\*D\.\*\*", text, re.M)
             assert re.match(r"answer = ", sol)  # the solution states the answer, then checks it

@@ -33,7 +33,7 @@ SECTIONS = {
     "Data: sources, download, store": ["registry", "fetch", "locations", "store", "schemas", "datasets"],
     "Countries and groups": ["countries", "groups"],
     "Indicators and text": ["indicators", "narrative", "coherence"],
-    "Figures": ["maps", "charts", "style"],
+    "Figures": ["maps", "charts", "labels", "style"],
     "Profiles and batches": ["profiles", "publication", "render", "warm_kernels"],
     "Analysis": ["geography", "models", "flows"],
     "Explorer, dashboard, workshop": ["explore", "dashboard", "workshop"],

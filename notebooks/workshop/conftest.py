@@ -37,7 +37,7 @@ if IPyNbFile is not None:
 
 def pytest_collect_file(file_path, parent):
     opt = parent.config.option
-    if IPyNbFile is None or not (opt.nbval or opt.nbval_lax):
+    if IPyNbFile is None or not (getattr(opt, "nbval", False) or getattr(opt, "nbval_lax", False)):
         return None
     if file_path.suffix != ".ipynb" or not file_path.name[:2].isdigit() or file_path.parent.name != "workshop":
         return None

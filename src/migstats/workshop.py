@@ -6,7 +6,9 @@ The lessons in ``notebooks/workshop/`` follow one layout for every exercise:
    task (and, for a fill-in-the-blanks exercise, the code to complete, as a code block);
 2. one or more **empty code cells tagged** ``learner``: where the learner types;
 3. one **raw cell tagged** ``solution`` holding the Python code of the solution, its source
-   collapsed in JupyterLab (cell metadata ``"jupyter": {"source_hidden": true}``).
+   collapsed in JupyterLab (cell metadata ``"jupyter": {"source_hidden": true}``). Its first line is
+   :data:`SOLUTION_HEADER`: a collapsed cell still shows its first line, which must not give the
+   answer away.
 
 Jupyter never executes a raw cell, so *Run All* in JupyterLab (and ``jupyter execute``) runs the
 teaching cells and the learners' own cells and skips the solutions: nothing is spoilt, and a
@@ -30,14 +32,16 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["EXERCISE_HEADING", "LEVELS", "SOLUTION_TAG", "LEARNER_TAG", "solved", "write_solved",
-           "lesson_paths", "exercises"]
+__all__ = ["EXERCISE_HEADING", "LEVELS", "SOLUTION_TAG", "LEARNER_TAG", "SOLUTION_HEADER", "solved",
+           "write_solved", "lesson_paths", "exercises"]
 
 #: First line of every exercise cell: ``### Exercise 3.2 (fill in the blanks): Title``.
 EXERCISE_HEADING = re.compile(r"^### Exercise (?P<lesson>\d+)\.(?P<n>\d+) \((?P<level>[^)]+)\): (?P<title>.+)$")
 #: Kinds of exercise, in the order of difficulty a lesson uses them.
 LEVELS = ("quick check", "fill in the blanks", "practice", "open")
 SOLUTION_TAG = "solution"
+#: First line of every solution (what JupyterLab shows of the collapsed cell).
+SOLUTION_HEADER = "# Solution: try the exercise first (click to expand; Y turns it into a code cell)"
 LEARNER_TAG = "learner"
 
 
