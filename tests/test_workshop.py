@@ -230,3 +230,17 @@ def test_binder_post_build_installs_and_builds():
                             "migstats --quiet data build"]
     if os.name == "posix":
         assert os.access(path, os.X_OK), "chmod +x binder/postBuild (git keeps the mode)"
+
+
+def test_instructors_write_the_solved_copies(tmp_path, capsys):
+    from migstats.workshop import main
+
+    assert main([str(tmp_path / "solved")]) == 0
+    written = sorted(p.name for p in (tmp_path / "solved").iterdir())
+    assert written == LESSONS  # no temporary file left behind
+    nb = _read(tmp_path / "solved" / LESSONS[2])
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    assert solutions and all(c.cell_type == "code" for c in solutions)
+    assert str(tmp_path / "solved" / LESSONS[0]) in capsys.readouterr().out
+    with pytest.raises(FileNotFoundError, match="No lesson notebooks"):
+        main([str(tmp_path / "x"), "--lessons", str(tmp_path)])
