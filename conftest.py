@@ -68,3 +68,22 @@ def mirror_dir() -> Path:
 def data_dir() -> Path:
     """A data root with the sources copied from the mirror and the store built (once per session)."""
     return _test_store()
+
+
+#: Sources that a machine with an older cache or mirror lacks (the latest editions): without
+#: them the older sources stand in (UN DESA 2019 O-D, UNHCR 1995-2020 extract, WDI 2024-10 GDP).
+LATEST_ONLY = ("undesa_2024_od_gdidata", "unhcr_population", "unhcr_countries", "wdi_gdp", "wdi_gdidata",
+               "wdi_population")
+
+
+@pytest.fixture(scope="session")
+def fallback_data_dir(data_dir, tmp_path_factory) -> Path:
+    """A data root built without the latest files (:data:`LATEST_ONLY` and UN WPP): built once."""
+    from migstats import registry, store
+
+    root = tmp_path_factory.mktemp("fallback-data")
+    shutil.copytree(data_dir / "raw", root / "raw")
+    for key in (*LATEST_ONLY, *[k for k in registry.SOURCES if k.startswith("wpp_")]):
+        (root / "raw" / registry.SOURCES[key].path).unlink()
+    store.build(root, progress=False)  # wdi_gdp is required: its older vintage stands in
+    return root

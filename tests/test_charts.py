@@ -78,21 +78,23 @@ def test_top_corridors_bars_equal_the_indicator(data_dir):
     assert len(bars) == 10
     widths = [b.get_width() for b in bars][::-1]          # largest drawn on top
     assert widths == cor["migrants"].tolist()
-    # KNOMAD 2021, sheet "BRM 2021", Excel row 20 (Belarus), column FF (Russian Federation)
-    assert widths[0] == 763_879
+    # undesa_stocks.rda (IMS 2024 O-D reshaped by IOM GDI), geo RUS, from BLR, t 2024:
+    # female 145,223 + male 109,936
+    assert widths[0] == 255_159
     labels = [t.get_text() for t in ax.get_yticklabels()][::-1]
     assert labels == cor["name"].tolist()
     values = [t.get_text() for t in ax.texts]
-    assert f"763,879 ({cor['share_pct'].iloc[0]:.1f}%)" in values
-    assert "Bilateral Migration Matrix 2021" in fig.migstats_caption
+    assert f"255,159 ({cor['share_pct'].iloc[0]:.1f}%)" in values
+    assert "International Migrant Stock 2024 (origin x destination" in fig.migstats_caption
 
 
 def test_top_origins_and_no_data(data_dir):
     fig = charts.top_corridors_chart("Belarus", direction="immigrants", top_n=5)
     assert len(fig.axes[0].patches) == 5
     assert "origins of immigrants in Belarus" in fig.texts[0].get_text()
-    empty = charts.top_corridors_chart("Gibraltar")
-    assert _no_data_texts(empty) and "Gibraltar" in _no_data_texts(empty)[0]
+    # Saint Martin (French part), 663: no row as origin or destination in the 2024 O-D table
+    empty = charts.top_corridors_chart(663)
+    assert _no_data_texts(empty) and "Saint Martin" in _no_data_texts(empty)[0]
 
 
 def test_remittance_chart(data_dir):

@@ -133,11 +133,11 @@ def test_maps_draw_the_indicator_values(explorer):
 def test_remittance_map_uses_latest_year_with_data(explorer):
     assert set(WORLD_INDICATORS) >= {"immigrant_share", "emigrant_share", "remittances_pct_gdp"}
     explorer.indicator_box.value = "remittances_pct_gdp"
-    # WDI GDP (vintage 2024-10-24) ends in 2023, so % of GDP for 2024 cannot be computed
-    assert explorer.world_year == 2023
+    # WDI GDP and remittances (both 2025-07-01) run to 2024: the latest year with % of GDP
+    assert explorer.world_year == 2024
     data = explorer.figures["world_map"].migstats_data.set_index("location_code")
     assert data.loc[112, "value"] == pytest.approx(explorer.values["remittances_pct_gdp"])
-    assert "2023" in explorer.figures["world_map"].migstats_caption
+    assert "2024" in explorer.figures["world_map"].migstats_caption
 
 
 def test_render_button_calls_render_profile(explorer, monkeypatch, tmp_path):

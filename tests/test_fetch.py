@@ -338,8 +338,14 @@ def test_status_shows_verified_missing_changed_and_mirror_only(tmp_path, served)
              sources=sources)
     _flip_byte(_raw(tmp_path) / WDI.path)
     table = mf.status(data_dir=tmp_path / "data", sources=sources)
-    assert list(table.columns) == ["key", "edition", "publisher", "required", "state", "path", "size"]
+    assert list(table.columns) == ["key", "edition", "publisher", "required", "form", "state", "used",
+                                   "path", "size"]
     state = dict(zip(table["key"], table["state"]))
+    form = dict(zip(table["key"], table["form"]))
+    assert form == {ANNEX.key: "official file", M49.key: "official file", WDI.key: "official file",
+                    WDI_META.key: "official file", unhcr.key: "third-party"}
+    used = dict(zip(table["key"], table["used"]))
+    assert used == {ANNEX.key: "yes", M49.key: "", WDI.key: "", WDI_META.key: "", unhcr.key: ""}
     assert state == {ANNEX.key: "verified", M49.key: "missing", WDI.key: "changed",
                      WDI_META.key: "missing", unhcr.key: "mirror only"}
     size = dict(zip(table["key"], table["size"]))
@@ -398,15 +404,70 @@ def test_official_urls_with_headers_zip_members_and_mirror_only(tmp_path, served
 
 
 def test_official_zip_unpinned_wdi_member_with_vintage_number(tmp_path, served, server):
-    # wdi_population has sha256=None and archive_member "API_SP.POP.TOTL_DS2_en_csv_v2.csv";
-    # the World Bank names the member with a vintage number, next to a metadata file.
-    pop = registry.SOURCES["wdi_population"]
+    # wdi_remittances_pct_gdp has sha256=None and archive_member
+    # "API_BX.TRF.PWKR.DT.GD.ZS_DS2_en_csv_v2.csv"; the World Bank names the member with a
+    # vintage number, next to a metadata file.
+    pop = registry.SOURCES["wdi_remittances_pct_gdp"]
+    assert pop.sha256 is None
     with zipfile.ZipFile(served / "pop.zip", "w") as zf:
-        zf.write(served / WDI.path, arcname="API_SP.POP.TOTL_DS2_en_csv_v2_12345.csv")
-        zf.write(served / WDI_META.path, arcname="Metadata_Country_API_SP.POP.TOTL_DS2_en_csv_v2_12345.csv")
+        zf.write(served / WDI.path, arcname="API_BX.TRF.PWKR.DT.GD.ZS_DS2_en_csv_v2_12345.csv")
+        zf.write(served / WDI_META.path, arcname="Metadata_Country_API_BX.TRF.PWKR.DT.GD.ZS_DS2_en_csv_v2_12345.csv")
     sources = {pop.key: dataclasses.replace(pop, url=f"{server.url}/pop.zip")}
     (result,) = mf.fetch(data_dir=tmp_path / "data", progress=False, sources=sources)
     assert result.state == "downloaded" and "pinned" in result.message
     assert result.sha256 == WDI.sha256  # the data member's bytes (a copy of the WDI CSV here)
     assert mf.verify(data_dir=tmp_path / "data", sources=sources)[0].state == "pinned"
     assert _files(_raw(tmp_path)) == sorted([mf.PINS_FILE, pop.path])  # work dir removed
+
+
+# --------------------------------------------------------------------------- repository files, stand-ins
+
+
+def test_repository_files_are_downloaded_and_named_as_such(tmp_path, served, server, mirror_dir):
+    # IOM GDI's reshape (third-party) and UNHCR's package file (publisher's own) have no publisher
+    # download URL: the registry names the repository and commit, and fetch downloads the raw file.
+    gdi = registry.SOURCES["undesa_2024_od_gdidata"]
+    pkg = registry.SOURCES["unhcr_countries"]
+    assert gdi.url == ("https://raw.githubusercontent.com/iom/gdidata/"
+                       "c9e4cc69cebd91d6cfca5f4107e2406e4de2c6ff/data/undesa_stocks.rda")
+    assert gdi.repository == "iom/gdidata@c9e4cc69cebd91d6cfca5f4107e2406e4de2c6ff:data/undesa_stocks.rda"
+    assert (gdi.form, pkg.form, ANNEX.form) == ("third-party", "publisher's package", "official file")
+    assert not gdi.mirror_only and registry.SOURCES["unhcr_refugees"].mirror_only
+    sources = {}
+    for src in (gdi, pkg):
+        (served / src.path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(mirror_dir / src.path, served / src.path)
+        sources[src.key] = dataclasses.replace(src, url=f"{server.url}/{src.path}")
+    results = {r.key: r for r in mf.fetch(data_dir=tmp_path / "data", progress=False, sources=sources)}
+    for src in (gdi, pkg):
+        assert results[src.key].state == "downloaded" and results[src.key].sha256 == src.sha256
+    table = mf.status(data_dir=tmp_path / "data", sources=sources).set_index("key")
+    assert table.loc[gdi.key, "form"] == "third-party" and table.loc[gdi.key, "state"] == "verified"
+    # the official workbook is not in this table: the reshape is used as its stand-in
+    assert table.loc[gdi.key, "used"] == "yes, stand-in for undesa_2024_od"
+    assert table.loc[pkg.key, "form"] == "publisher's package" and table.loc[pkg.key, "used"] == "yes"
+
+
+def test_preferred_source_and_stand_ins(tmp_path, mirror_dir):
+    # registry.preferred: the primary (official file, newest vintage) first, then stand-ins
+    assert registry.alternatives("wdi_gdp") == ["wdi_gdp", "wdi_gdp_2024_10"]
+    assert registry.alternatives("undesa_2024_od_gdidata") == ["undesa_2024_od", "undesa_2024_od_gdidata"]
+    assert registry.preferred("undesa_2024_od_gdidata", {"undesa_2024_od", "undesa_2024_od_gdidata"}) \
+        == "undesa_2024_od"
+    assert registry.preferred("unhcr_population", {"unhcr_refugees"}) == "unhcr_refugees"
+    assert registry.preferred("wdi_remittances_paid", set()) is None
+    # a required source whose stand-in is cached is not missing: fetch does not raise ...
+    new, old = registry.SOURCES["wdi_gdp"], registry.SOURCES["wdi_gdp_2024_10"]
+    assert new.required and not old.required
+    sources = {new.key: new, old.key: old}
+    mirror = tmp_path / "mirror"
+    (mirror / old.path).parent.mkdir(parents=True)
+    shutil.copyfile(mirror_dir / old.path, mirror / old.path)
+    results = {r.key: r.state for r in mf.fetch(mirror=mirror, data_dir=tmp_path / "data", progress=False,
+                                                sources=sources)}
+    assert results == {new.key: "missing", old.key: "copied"}
+    # ... but without either it is
+    (tmp_path / "data" / "raw" / old.path).unlink()
+    (mirror / old.path).unlink()
+    with pytest.raises(SourceMissingError, match="wdi_gdp"):
+        mf.fetch(mirror=mirror, data_dir=tmp_path / "data", progress=False, sources=sources)

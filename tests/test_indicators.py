@@ -18,8 +18,11 @@ File abbreviations used in the comments:
 * ``KN21`` = knomad/bilateral_migration_matrix_2021_latest.xlsx (sheet "BRM 2021"; rows = origin,
   columns = destination).
 * ``BX`` = worldbank_wdi/API_BX.TRF.PWKR.CD.DT_DS2_en_csv_v2_38454.csv (column "2023" = BP,
-  "2024" = BQ); ``GDP`` = worldbank_wdi/API_NY.GDP.MKTP.CD_DS2_en_csv_v2_9865.csv.
-* ``UNHCR`` = unhcr/unhcr_2020.csv.
+  "2024" = BQ); ``GDP`` = worldbank_wdi/API_NY.GDP.MKTP.CD_DS2_en_csv_v2_38344.csv (same
+  vintage, 2025-07-01, same row order).
+* ``UNHCR`` = unhcr/refugees_2025.12.1/population.rda (UNHCR's refugees package, read here
+  with pyreadr directly).
+* ``GDI`` = undesa_ims/iom-gdidata/undesa_stocks.rda (IMS 2024 O-D reshaped by IOM GDI).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from migstats.schemas import OTHER_CODE, WORLD_CODE
 
 DEST24 = "undesa_ims/undesa_pd_2024_ims_stock_by_sex_and_destination.xlsx"
 OD19 = "undesa_ims/UN_MigrantStockByOriginAndDestination_2019_clean.csv"
-UNHCR = "unhcr/unhcr_2020.csv"
+UNHCR = "unhcr/refugees_2025.12.1/population.rda"
 
 YEARS = (1990, 1995, 2000, 2005, 2010, 2015, 2020, 2024)
 
@@ -341,6 +344,15 @@ def test_knomad_stays_available_as_a_named_comparison(data_dir):
     assert top["share_pct"].iloc[0] == pytest.approx(100 * 763_879 / 1_502_866)
 
 
+def test_corridors_2024_come_from_the_undesa_2024_table(data_dir):
+    top = ind.corridors("Belarus", 2024, data_dir=data_dir)
+    # The official 2024 O-D workbook is not in the mirror: IOM GDI's reshape of it stands in.
+    # GDI rows geo RUS, from BLR, t 2024: female 145,223 + male 109,936 = 255,159 (MANIFEST)
+    assert (top.attrs["dataset"], top.attrs["year"]) == ("undesa_2024_od_gdidata", 2024)
+    assert top["iso3"].iloc[0] == "RUS" and top["migrants"].iloc[0] == 255_159
+    assert top.attrs["basis"] == "UN DESA International Migrant Stock 2024"
+
+
 def test_immigrant_corridors_report_unknown_origins(data_dir):
     # KN21 rows are origins: unknown origins of the USA are the "Other North" and "Other South"
     # ROWS in the USA column: col GY, Excel row 220 = 19,486; Excel row 221 = 4,026,745;
@@ -390,19 +402,21 @@ def test_remittances_received_equal_wdi_cells(data_dir):
 
 
 def test_remittances_pct_gdp_is_computed_and_labelled(data_dir):
-    # GDP ends in 2023, so the latest ratio is 2023. India: BX line 115 col BP (2023)
-    # 119526055008.102; GDP line 115 col BP (2023) 3549918918777.53
+    # GDP (2025-07-01) runs to 2024, so the latest ratio is 2024. India: BX line 115 col BQ (2024)
+    # 137674533895.686; GDP line 115 col BQ (2024) 3912686168582.21
     india = {f.name: f for f in ind.remittances("India", 2024, data_dir=data_dir)}["remittances_pct_gdp"]
-    assert india.value == pytest.approx(100 * 119526055008.102 / 3549918918777.53, rel=1e-12)  # 3.37 %
-    assert india.year == 2023 and india.unit == "percent"
-    # Tajikistan: BX line 240 col BP 4633754222.29703; GDP line 240 col BP 12060602008.8478
+    assert india.value == pytest.approx(100 * 137674533895.686 / 3912686168582.21, rel=1e-12)  # 3.52 %
+    assert india.year == 2024 and india.unit == "percent"
+    # Tajikistan: BX line 240 col BQ 6801890973.461; GDP line 240 col BQ 14204575548.5536
+    # (MANIFEST: TJK 47.9 % in 2024)
     tjk = {f.name: f for f in ind.remittances("TJK", 2024, data_dir=data_dir)}["remittances_pct_gdp"]
-    assert tjk.value == pytest.approx(100 * 4633754222.29703 / 12060602008.8478, rel=1e-12)  # 38.4 %
-    # Vintages: BX line 3 "Last Updated Date","2025-07-01"; GDP line 3 "2024-10-24"
+    assert tjk.value == pytest.approx(100 * 6801890973.461 / 14204575548.5536, rel=1e-12)
+    assert round(tjk.value, 1) == 47.9
+    # Vintages: line 3 of both files "Last Updated Date","2025-07-01": one vintage, no mixing
     for fig in (india, tjk):
-        assert "computed" in fig.note
-        assert "2025-07-01" in fig.note and "2024-10-24" in fig.note
-        assert "2025-07-01" in fig.source and "2024-10-24" in fig.source
+        assert "computed" in fig.note and "same year" in fig.note and "two WDI vintages" not in fig.note
+        assert fig.basis == "World Bank WDI (2025-07-01)"
+        assert "2025-07-01" in fig.source and "2024-10-24" not in fig.source
 
 
 @pytest.mark.parametrize("country", ["Cuba", "Monaco", "Tokelau"])
@@ -420,28 +434,36 @@ def test_no_remittance_data_is_nan_with_reason(data_dir, country):
 
 
 # -- refugees -----------------------------------------------------------------------------------
-def test_afghan_refugees_2020(data_dir, mirror_dir):
-    # UNHCR: 94 rows with year 2020 and orig AFG; the largest are line 66402 (dest PAK) 1,419,084
-    # and line 46011 (dest IRN) 951,142; their refugees column sums to 2,728,853 (MANIFEST: same)
-    raw = pd.read_csv(mirror_dir / UNHCR, dtype=str, keep_default_na=False)
-    rows = raw[(raw["year"] == "2020") & (raw["orig"] == "AFG") & (raw["dest"] != "AFG")]
-    assert pd.to_numeric(rows["refugees"]).sum() == 2_728_853
+@pytest.fixture(scope="module")
+def unhcr_rows(mirror_dir) -> pd.DataFrame:
+    """UNHCR population.rda read with pyreadr directly (not through migstats' parser)."""
+    import pyreadr
+
+    return pyreadr.read_r(mirror_dir / UNHCR)["population"]
+
+
+def test_afghan_refugees_2020(data_dir, unhcr_rows):
+    # UNHCR: 96 rows with year 2020, coo_iso AFG, coa_iso != AFG; the largest are coa_iso PAK
+    # 1,438,432 and IRN 780,000; refugees sum to 2,594,827 (MANIFEST: same)
+    u = unhcr_rows
+    rows = u[(u["year"] == 2020) & (u["coo_iso"] == "AFG") & (u["coa_iso"] != "AFG")]
+    assert len(rows) == 96 and rows["refugees"].sum() == 2_594_827
     r = ind.refugees("Afghanistan", data_dir=data_dir).set_index("year")
-    assert r.at[2020, "refugees_from"] == 2_728_853
-    assert r.at[2020, "asylum_seekers_from"] == pd.to_numeric(rows["asylum_seekers"]).sum()
+    assert r.at[2020, "refugees_from"] == 2_594_827
+    assert r.at[2020, "asylum_seekers_from"] == rows["asylum_seekers"].sum()
     assert "UNHCR" in ind.refugees("AFG", data_dir=data_dir).attrs["source"]
 
 
-def test_refugees_hosted_include_unknown_and_stateless_origins(data_dir, mirror_dir):
-    # UNHCR, year 2020, dest FRA: 132 rows with orig != FRA; refugees sum to 407,915, of which
-    # line 31930 (orig blank = various/unknown) 101,068; line 31900 (orig XXA, stateless)
-    # 0 refugees and 459 asylum seekers
-    raw = pd.read_csv(mirror_dir / UNHCR, dtype=str, keep_default_na=False)
-    rows = raw[(raw["year"] == "2020") & (raw["dest"] == "FRA") & (raw["orig"] != "FRA")]
-    assert pd.to_numeric(rows["refugees"]).sum() == 407_915
+def test_refugees_hosted_include_unknown_and_stateless_origins(data_dir, unhcr_rows):
+    # UNHCR, year 2020, coa_iso FRA: 133 rows with coo_iso != FRA; refugees sum to 436,055, of
+    # which coo_iso UNK (unknown) 100,900 and XXA (stateless) 48
+    u = unhcr_rows
+    rows = u[(u["year"] == 2020) & (u["coa_iso"] == "FRA") & (u["coo_iso"] != "FRA")]
+    assert rows["refugees"].sum() == 436_055
+    assert rows.loc[rows["coo_iso"] == "UNK", "refugees"].tolist() == [100_900]
     r = ind.refugees("France", data_dir=data_dir).set_index("year")
-    assert r.at[2020, "refugees_hosted"] == 407_915
-    assert r.at[2020, "asylum_seekers_hosted"] == pd.to_numeric(rows["asylum_seekers"]).sum()
+    assert r.at[2020, "refugees_hosted"] == 436_055
+    assert r.at[2020, "asylum_seekers_hosted"] == rows["asylum_seekers"].sum()
 
 
 # -- editions side by side ----------------------------------------------------------------------
@@ -532,7 +554,18 @@ def test_profile_small_state(data_dir):
     p = ind.profile("Tokelau", data_dir=data_dir)
     for f in p.figures:
         assert f.basis, f.name
+    # Saint Martin (French part), 663, is in no bilateral table for 2024 (GDI: no row with geo or
+    # from MAF; DEST24 Table 1 leaves its cells blank): corridors empty, HHI and unknown share
+    # NaN with reasons
+    p = ind.profile(663, data_dir=data_dir)
+    assert p.destinations.attrs["dataset"] == "undesa_2024_od_gdidata"
+    assert p.destinations.empty and p.origins.empty
+    for name in ("diaspora_hhi", "unknown_origin_share"):
+        assert math.isnan(p.value(name)) and p.figure(name).note
+    # the reason is the missing rows, not "origin not reported by the destination country"
+    assert "gives no origins" in p.figure("unknown_origin_share").note
     # DEST24 Table 1, Excel row 295 (Tokelau), col M: 1,282; Table 2 col L: 2.506 thousand
+    p = ind.profile("Tokelau", data_dir=data_dir)
     assert p.value("immigrant_share") == pytest.approx(100 * 1_282 / 2_506)
 
 

@@ -1,13 +1,15 @@
 """Tests of migstats.maps: what each map draws, checked against the indicators and the sources.
 
-Values on the maps come from :func:`migstats.indicators.corridors` (World Bank/KNOMAD
-Bilateral Migration Matrix 2021 in the test store: the bilateral source nearest to 2024)
+Values on the maps come from :func:`migstats.indicators.corridors` (UN DESA International
+Migrant Stock 2024 origin x destination, IOM GDI's reshape, in the test store)
 and :func:`migstats.indicators.world_indicator`; anchors cite the source cells.
 Figures are plain matplotlib Figures (not registered with pyplot); ``_close`` still
 closes any pyplot figure a test might open.
 """
 
 from __future__ import annotations
+
+import math
 
 import os
 import re
@@ -67,10 +69,10 @@ def test_diaspora_values_equal_the_indicator(belarus):
     expected = cor.set_index("location_code")["migrants"].astype("float64").sort_index()
     expected.index = expected.index.astype("int32")
     pd.testing.assert_series_equal(classed, expected, check_names=False)
-    # KNOMAD Bilateral Migration Matrix 2021, sheet "BRM 2021", Excel row 20 (Belarus),
-    # column FF (Russian Federation): 763,879; column DT (Malta): 18
-    assert classed[643] == 763_879
-    assert classed[470] == 18
+    # undesa_stocks.rda (IMS 2024 O-D reshaped by IOM GDI), from BLR, t 2024, male + female:
+    # geo RUS 109,936 + 145,223 = 255,159; geo MLT 19 + 12 = 31
+    assert classed[643] == 255_159
+    assert classed[470] == 31
 
 
 def test_diaspora_circles_are_proportional(belarus):
@@ -83,17 +85,18 @@ def test_diaspora_circles_are_proportional(belarus):
     big = sizes > maps._SYMBOL_MIN_PT ** 2 + 1e-9
     # area ratio = value ratio for every circle above the minimum size
     np.testing.assert_allclose(sizes[big] / sizes[0], ordered[big] / ordered[0], rtol=1e-9)
-    # KNOMAD 2021, row 20: Russia 763,879 (column FF), Ukraine 249,641: Russia's circle is
-    # 763,879 / 249,641 = 3.06 times Ukraine's in area
-    assert sizes[0] / sizes[1] == pytest.approx(763_879 / 249_641)
+    # undesa_stocks.rda, from BLR, t 2024 (male + female): Russia 255,159, Ukraine 252,977:
+    # Russia's circle is 255,159 / 252,977 times Ukraine's in area
+    assert sizes[0] / sizes[1] == pytest.approx(255_159 / 252_977)
     assert set(drawn["colour"]) == {style.SYMBOL_COLOUR}
 
 
 def test_diaspora_legend_shows_round_circle_sizes(belarus):
     values = [t.get_text() for t in belarus.texts if t.get_gid() == "migstats-size-legend-value"]
     nums = [float(v.replace(",", "")) for v in values]
-    # round values below the largest stock (763,879), a factor 4-5 apart
-    assert nums[0] <= 763_879 and nums == sorted(nums, reverse=True) and len(nums) == 3
+    # round values below the largest stock (Belarus -> Russia 2024: 255,159, undesa_stocks.rda), a
+    # factor 4-5 apart
+    assert nums[0] <= 255_159 and nums == sorted(nums, reverse=True) and len(nums) == 3
     assert all(a / b >= 4 for a, b in zip(nums[:-1], nums[1:]))
     assert all(re.fullmatch(r"[125]0*", f"{n:.0f}") or f"{n:.0f}".startswith("25") for n in nums)
     circles = [p for p in belarus.artists if p.get_gid() == "migstats-size-legend-circle"]
@@ -116,15 +119,26 @@ def test_diaspora_focus_is_highlighted(belarus):
     assert style.FOCUS_COLOUR not in set(belarus.migstats_data.query("not focus")["colour"])
 
 
-def test_no_data_is_hatched_grey_and_zero_is_its_own_class(data_dir):
+def test_no_data_is_hatched_grey_and_zero_is_its_own_class(data_dir, monkeypatch):
+    # WDI's exact zeros in 2022 are all placeholders for "not reported" (zero-only series such
+    # as Singapore's and Iran's, or zeros after reporting stopped), which the indicators treat
+    # as missing; a true zero is drawn here with three areas set to 0 by the test (Chad,
+    # Eritrea, Libya), the others as published
+    real = indicators.world_indicator
+
+    def with_zeros(*args, **kwargs):
+        out = real(*args, **kwargs)
+        out.loc[[148, 232, 434]] = 0.0
+        return out
+
+    monkeypatch.setattr(indicators, "world_indicator", with_zeros)
     fig = maps.world_map("remittances_pct_gdp", 2022, **SMALL)
     nd = _collection(fig, "migstats-no-data")
     assert nd.get_hatch() == style.NO_DATA_HATCH
     assert to_hex(nd.get_facecolor()[0]) == style.NO_DATA_COLOUR
     s = indicators.world_indicator("remittances_pct_gdp", 2022)
+    assert math.isnan(real("remittances_pct_gdp", 2022)[702])  # Singapore: zeros only in the file
     data = fig.migstats_data.set_index("location_code")
-    # WDI BX.TRF.PWKR.DT.GD.ZS (2025-07-01), 2022: nine areas report exactly 0 (e.g. the
-    # Cayman Islands' row, code 136); they are drawn in the zero colour, not as no data
     zeros = [int(c) for c in s[s == 0].index if int(c) in data.index]
     assert zeros and (data.loc[zeros, "colour"] == style.ZERO_COLOUR).all()
     assert data.loc[zeros, "class_index"].isna().all() and (data.loc[zeros, "value"] == 0).all()
@@ -136,10 +150,11 @@ def test_no_data_is_hatched_grey_and_zero_is_its_own_class(data_dir):
 
 
 def test_small_states_are_markers(data_dir):
-    # Malta has no polygon at 1:110m; Belarus -> Malta = 18 (KNOMAD 2021, row 20, column DT)
+    # Malta has no polygon at 1:110m; Belarus -> Malta 2024 = 19 + 12 = 31 (undesa_stocks.rda,
+    # geo MLT, from BLR, t 2024, male + female)
     fig = maps.diaspora_map("Belarus", symbols=False, **SMALL)
     malta = fig.migstats_data.query("iso3 == 'MLT'")
-    assert malta["drawn_as"].tolist() == ["marker"] and malta["value"].iloc[0] == 18
+    assert malta["drawn_as"].tolist() == ["marker"] and malta["value"].iloc[0] == 31
     pts = store.load("area_points").set_index("iso3")
     base = maps._base("110m")
     lon_0 = maps.central_meridian(base.line_lonlat[112][0])    # centred on Belarus
@@ -148,14 +163,15 @@ def test_small_states_are_markers(data_dir):
     assert (x, y) == pytest.approx((ex, ey))
     offsets = _collection(fig, "migstats-markers").get_offsets()
     assert np.isclose(offsets, [x, y]).all(axis=1).any()
-    # Tuvalu as a destination: Fiji -> Tuvalu = 55 (KNOMAD 2021, row 68 (Fiji), column GT)
+    # Tuvalu as a destination: Fiji -> Tuvalu 2024 = 35 + 22 = 57 (undesa_stocks.rda, geo TUV,
+    # from FJI, t 2024, male + female)
     fiji = maps.diaspora_map("Fiji", **SMALL)
     tuv = fiji.migstats_data.query("iso3 == 'TUV'")
-    assert tuv["drawn_as"].tolist() == ["symbol"] and tuv["value"].iloc[0] == 55
+    assert tuv["drawn_as"].tolist() == ["symbol"] and tuv["value"].iloc[0] == 57
 
 
 def test_small_states_in_the_top_list_are_labelled(data_dir):
-    # the Philippines' top ten destinations (KNOMAD 2021, row 153) include Qatar and Kuwait,
+    # the Philippines' top ten destinations (undesa_stocks.rda, from PHL, t 2024) include Qatar and Kuwait,
     # small on a world map: every one of the ten is named
     fig = maps.diaspora_map("Philippines", top_n=10)
     top = indicators.corridors("Philippines", 2024, "emigrants", top_n=10)
@@ -168,15 +184,15 @@ def test_caption_title_and_alt(belarus):
     cor = indicators.corridors("Belarus", 2024, "emigrants", top_n=None)
     cap = belarus.migstats_caption
     # publisher, title and edition (the registry's short citation) and the data year
-    assert cor.attrs["source"] == SOURCES["knomad_migration_2021"].short
-    assert cap.startswith(f"Source: {cor.attrs['source']}, 2021.")
-    assert "Bilateral Migration Matrix 2021" in cap and "Dec. 2022" in cap
+    assert cor.attrs["source"] == SOURCES["undesa_2024_od_gdidata"].short
+    assert cap.startswith(f"Source: {cor.attrs['source']}, 2024.")
+    assert "International Migrant Stock 2024" in cap and "reshaped by IOM GDI" in cap
     texts = _texts(belarus)
-    assert any("Belarus" in t and "2021" in t for t in texts)          # the title
+    assert any("Belarus" in t and "2024" in t for t in texts)          # the title
     assert any(t.startswith("Source: ") for t in texts)                  # the caption is drawn
     alt = maps.alt_text(belarus)
     assert alt == belarus.migstats_alt and "\n" not in alt
-    assert "Belarus" in alt and "Russia (763,879)" in alt and "proportional circles" in alt
+    assert "Belarus" in alt and "Russia (255,159)" in alt and "proportional circles" in alt
 
 
 def test_classed_counts_use_log_natural_breaks(data_dir):
@@ -223,7 +239,7 @@ def test_origins_map_values(data_dir):
     got = fig.migstats_data.dropna(subset=["value"]).set_index("location_code")["value"]
     assert dict(got) == dict(zip(cor["location_code"].astype(int), cor["migrants"]))
     title = [" ".join(t.get_text().split()) for t in fig.texts if t.get_gid() == "migstats-title"]
-    assert title == ["Immigrants in Belarus by country of origin, 2021"]
+    assert title == ["Immigrants in Belarus by country of origin, 2024"]
 
 
 # -- areas without polygons or data -------------------------------------------------------------------
@@ -236,13 +252,14 @@ def test_focus_without_polygon_is_a_marker(data_dir):
 
 
 def test_no_emigrant_data_gives_a_no_data_panel(data_dir):
-    # Gibraltar has no row in the KNOMAD 2021 matrix: no emigrants recorded
-    assert indicators.corridors("Gibraltar", 2024, "emigrants", top_n=None).empty
-    for fig in (maps.diaspora_map("Gibraltar", **SMALL), maps.corridor_map("Gibraltar", **SMALL)):
+    # Saint Martin (French part), 663, has no row in the 2024 O-D table (undesa_stocks.rda: no
+    # geo or from MAF): no emigrants recorded
+    assert indicators.corridors(663, 2024, "emigrants", top_n=None).empty
+    for fig in (maps.diaspora_map(663, **SMALL), maps.corridor_map(663, **SMALL)):
         panel = [t for t in fig.axes[0].texts if t.get_gid() == "migstats-no-data"]
         assert panel and panel[0].get_text().startswith("No data")
-        assert "Gibraltar" in panel[0].get_text()
-        assert fig.migstats_data.query("focus")["iso3"].tolist() == ["GIB"]
+        assert "Saint Martin" in panel[0].get_text()
+        assert fig.migstats_data.query("focus")["iso3"].tolist() == ["MAF"]
         assert fig.migstats_alt.startswith(("World map with no data", "Corridor map with no data"))
 
 
@@ -290,11 +307,11 @@ def test_corridor_map(data_dir):
     lines = fig.migstats_data.query("drawn_as == 'line'")
     assert lines["location_code"].tolist() == cor["location_code"].astype(int).tolist()
     assert lines["value"].tolist() == cor["migrants"].tolist()
-    # KNOMAD 2021, Excel row 165 (Samoa), column EL (New Zealand): 58,195, the largest
-    assert lines["value"].iloc[0] == 58_195
+    # undesa_stocks.rda, geo NZL, from WSM, t 2024: 31,112 + 31,963 = 63,075, the largest
+    assert lines["value"].iloc[0] == 63_075
     # width proportional to the stock (at least the minimum width)
     lw = lines["linewidth"].to_numpy()
-    expected = np.maximum(maps._LINE_MAX_PT * lines["value"].to_numpy() / 58_195, maps._LINE_MIN_PT)
+    expected = np.maximum(maps._LINE_MAX_PT * lines["value"].to_numpy() / 63_075, maps._LINE_MIN_PT)
     np.testing.assert_allclose(lw, expected)
     # centred on Samoa (172° W -> 170° W), the line to New Zealand no longer crosses the edge
     assert lines.set_index("iso3").at["NZL", "segments"] == 1

@@ -214,7 +214,7 @@ def test_unreported_cells_are_nan(world, data_dir, csv_2019):
     assert expected == 17
     row = world[(world["destination_code"] == sau) & (world["origin_code"] != 2003)]
     assert row["reported"].sum() == expected
-    cov = models.reporting_coverage(data_dir=data_dir).set_index("iso3")
+    cov = models.reporting_coverage("undesa_2019_od_csv", 2019, data_dir=data_dir).set_index("iso3")
     assert cov.at["SAU", "origins_reported"] == expected and cov.at["SAU", "origins_possible"] == 231
     assert (cov["origins_reported"] <= 30).sum() == 140  # of 232 destinations
     mex, usa = resolve("MEX", data_dir=data_dir).location_code, resolve("USA", data_dir=data_dir).location_code
@@ -234,7 +234,7 @@ def test_unknown_origin_carried_as_its_own_row(world, data_dir, csv_2019):
     total = dest[(dest["edition"] == 2019) & (dest["year"] == 2019) & (dest["sex"] == "both")
                  & (dest["location_code"] == ago)]["migrant_stock"].item()
     assert other["migrants"].item() == pytest.approx(total - csv_2019.loc["Angola"].sum())
-    cov = models.reporting_coverage(data_dir=data_dir).set_index("iso3")
+    cov = models.reporting_coverage("undesa_2019_od_csv", 2019, data_dir=data_dir).set_index("iso3")
     assert 0.7 < cov.at["AGO", "unknown_origin_share"] < 0.8
     assert "Table 1" in cov.attrs["unknown_origin_basis"]
     r = models.fit_gravity(world, "both")

@@ -1,8 +1,13 @@
 """A cached UN DESA 2024 origin x destination workbook becomes the corridor source for 2024.
 
 The real workbook is not in the mirror; a tiny one in the documented layout is built here
-(tests/workbooks.py), placed in a copy of the raw cache, pinned by ``fetch`` (its official
-SHA-256 is unknown) and built into a store.
+(tests/workbooks.py) and placed in a copy of the raw cache, which also holds IOM GDI's
+reshape of the same data (``undesa_stocks.rda``). The registry knows the workbook's published
+size and SHA-256, so the fixture stands in for the publisher's bytes only with the registry's
+hash and size cleared (then ``fetch`` pins it, trust on first use).
+
+A second store is built from a workbook in the official layout whose figures are the
+reshape's rows for a few destinations: both paths must give the same ``bilateral_stock`` rows.
 """
 
 from __future__ import annotations
@@ -12,10 +17,16 @@ from dataclasses import replace
 
 import pytest
 
+import pandas as pd
+
 from migstats import fetch, indicators, store
 from migstats.exceptions import SourceVerificationError
 from migstats.registry import SOURCES
 from workbooks import write_od2024_xlsx
+
+OD = "undesa_2024_od"
+GDI = "undesa_2024_od_gdidata"
+COLUMNS = ["edition", "year", "sex", "origin_code", "destination_code", "migrant_stock"]
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +36,9 @@ def od_data_dir(data_dir, tmp_path_factory):
     path = root / "raw" / SOURCES["undesa_2024_od"].path
     write_od2024_xlsx(path)  # Germany hosts 57 Belarus-born (both sexes, 2024); Belarus: OTHER 12
     with pytest.MonkeyPatch.context() as mp:
-        # the registry knows the real file's size (6,005,287 bytes); the tiny fixture is not that size
-        mp.setitem(SOURCES, "undesa_2024_od", replace(SOURCES["undesa_2024_od"], size=None))
+        # the registry knows the real file's size (6,005,287 bytes) and published SHA-256; the
+        # tiny fixture has neither
+        mp.setitem(SOURCES, OD, replace(SOURCES[OD], size=None, sha256=None))
         results = {r.key: r for r in fetch.fetch(["undesa_2024_od"], data_dir=root, progress=False,
                                                  mirror=root / "raw")}
         assert results["undesa_2024_od"].state in ("present", "copied")
@@ -43,11 +55,29 @@ def test_the_registry_refuses_a_file_of_the_wrong_size(data_dir, tmp_path):
         fetch.fetch(["undesa_2024_od"], data_dir=root, progress=False, mirror=root / "raw")
 
 
-def test_first_fetch_pins_the_unknown_hash(od_data_dir):
-    status = fetch.status(data_dir=od_data_dir, sources={**SOURCES}).set_index("key")
-    assert status.loc["undesa_2024_od", "state"] == "pinned"
+def test_the_registry_refuses_a_file_that_is_not_the_published_one(data_dir, tmp_path):
+    root = tmp_path / "d"
+    path = root / "raw" / SOURCES[OD].path
+    path.parent.mkdir(parents=True)
+    write_od2024_xlsx(path)
+    with pytest.MonkeyPatch.context() as mp:  # right size, other bytes: only the SHA-256 can tell
+        mp.setitem(SOURCES, OD, replace(SOURCES[OD], size=path.stat().st_size))
+        # MANIFEST (provenance of undesa_stocks.rda): published SHA-256 0e10179d…47316
+        with pytest.raises(SourceVerificationError, match="0e10179d05186041a65cf5c6200943b2231701f9c1fd"):
+            fetch.fetch([OD], data_dir=root, progress=False, mirror=root / "raw")
+
+
+def test_official_workbook_is_used_and_the_reshape_is_not(od_data_dir):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(SOURCES, OD, replace(SOURCES[OD], size=None, sha256=None))
+        status = fetch.status(data_dir=od_data_dir).set_index("key")
+    assert status.loc[OD, "state"] == "pinned" and status.loc[OD, "used"] == "yes"
+    assert status.loc[GDI, "state"] == "verified" and status.loc[GDI, "used"] == f"no, {OD} preferred"
     prov = store.provenance(od_data_dir)
-    assert prov["sources"]["undesa_2024_od"]["sha256"]
+    assert prov["sources"][OD]["sha256"] and GDI not in prov["sources"]
+    assert OD in prov["tables"]["bilateral_stock"]["sources"]
+    datasets = set(store.load("bilateral_stock", od_data_dir)["dataset"])
+    assert OD in datasets and GDI not in datasets  # never both
 
 
 def test_2024_corridors_come_from_the_2024_table(od_data_dir):
@@ -61,3 +91,64 @@ def test_2024_corridors_come_from_the_2024_table(od_data_dir):
     assert im.empty and im.attrs["unknown"] == 12.0
     # other years still pick the nearest bilateral year: 2015 -> UN DESA 2024 table has 2015 too
     assert indicators.corridors("BLR", 2015, data_dir=od_data_dir).attrs["dataset"] == "undesa_2024_od"
+
+
+# -- the official layout and the reshape give the same table ---------------------------------------
+#: Destinations copied from the reshape into a workbook: Belarus, Türkiye (the Syria corridor),
+#: Channel Islands (XCX in the reshape), Tokelau (with OOO = unknown origin and small counts).
+DESTINATIONS = ("BLR", "TUR", "XCX", "TKL")
+
+
+def _reshape_rows(mirror_dir) -> pd.DataFrame:
+    import pyreadr
+
+    u = pyreadr.read_r(mirror_dir / SOURCES[GDI].path)["undesa_stocks"]
+    return u[u["geo"].isin(DESTINATIONS)]
+
+
+@pytest.fixture(scope="module")
+def reshape_as_workbook(data_dir, mirror_dir, tmp_path_factory):
+    """A store built from a workbook in the official layout holding the reshape's figures."""
+    from migstats.countries import resolve
+
+    u = _reshape_rows(mirror_dir)
+    years = [1990, 1995, 2000, 2005, 2010, 2015, 2020, 2024]
+    code = {"XCX": 830, "OOO": 2003}
+    rows = [(0, "World", None, 900, None, "World", 900, [1.0] * 24)]  # an aggregate row: dropped
+    for i, ((geo, origin), g) in enumerate(u.groupby(["geo", "from"]), start=1):
+        by = g.set_index(["sex", "t"])["n"]
+        male = [int(by[("male", y)]) for y in years]
+        female = [int(by[("female", y)]) for y in years]
+        both = [m + f for m, f in zip(male, female)]  # the workbook publishes both sexes
+        dcode = code.get(geo) or resolve(geo, data_dir=data_dir).location_code
+        ocode = code.get(origin) or resolve(origin, data_dir=data_dir).location_code
+        rows.append((i, geo, None, dcode, "B", origin, ocode, both + male + female))
+    root = tmp_path_factory.mktemp("od2024_from_reshape")
+    shutil.copytree(data_dir / "raw", root / "raw")
+    write_od2024_xlsx(root / "raw" / SOURCES[OD].path, rows=rows)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(SOURCES, OD, replace(SOURCES[OD], size=None, sha256=None))
+        store.build(root, progress=False)
+    return root
+
+
+def test_official_layout_and_reshape_give_the_same_table(data_dir, reshape_as_workbook):
+    official = store.load("bilateral_stock", reshape_as_workbook)
+    official = official[official["dataset"] == OD]
+    reshape = store.load("bilateral_stock", data_dir)
+    reshape = reshape[reshape["dataset"] == GDI]
+    # Belarus 112, Türkiye 792, Channel Islands 830, Tokelau 772
+    reshape = reshape[reshape["destination_code"].isin([112, 792, 830, 772])]
+    assert set(official["destination_code"]) == {112, 792, 830, 772}
+
+    def rows(df):
+        return df[COLUMNS].sort_values(COLUMNS[:5], ignore_index=True)
+
+    pd.testing.assert_frame_equal(rows(official), rows(reshape), check_exact=True)
+    assert len(official) == 3 * 8 * official.groupby(["origin_code", "destination_code"]).ngroups
+    # Syria -> Türkiye 2024, both sexes: 1,855,609 + 1,708,374 = 3,563,983 (MANIFEST), in both
+    syr = official[(official["origin_code"] == 760) & (official["destination_code"] == 792)
+                   & (official["year"] == 2024) & (official["sex"] == "both")]
+    assert syr["migrant_stock"].tolist() == [3_563_983]
+    # unknown origin (OOO) is OTHER 2003 in both, with its zeros kept
+    assert (official["origin_code"] == 2003).any()

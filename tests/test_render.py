@@ -311,3 +311,201 @@ def test_dask_scheduler(data_dir, tmp_path):
         assert [r.status for r in again] == ["ok", "ok"]
     for c in ("BLR", "TJK"):
         assert (tmp_path / "reports" / c / "2024" / STAMP_FILE).is_file()
+
+
+# -- issue 17: formats, the index of an HTML-only run, resume, progress, output and cluster errors ---
+def test_html_only_run_indexes_its_profiles(data_dir, tmp_path):
+    """`render --format html` keeps no notebook: the index and the summary JSON come from the
+    executed notebook in memory."""
+    nb = _cheap(tmp_path / "cheap.ipynb")
+    out = tmp_path / "reports"
+    results = render.render(["BLR", "TJK"], out=out, notebook=nb, formats="html", jobs=2, data_dir=data_dir,
+                            progress=False)
+    assert [r.status for r in results] == ["ok", "ok"]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "2 profiles" in page and "BLR/2024/profile.html" in page and "TJK/2024/profile.html" in page
+    for c in ("BLR", "TJK"):
+        names = {p.name for p in (out / c / "2024").iterdir()}
+        assert "profile.ipynb" not in names and {"profile.html", "summary.json", STAMP_FILE} <= names
+        assert json.loads((out / c / "2024" / STAMP_FILE).read_text())["outputs"] == ["profile.html", "summary.json"]
+
+
+def test_index_lists_the_runs_profiles_with_singular(data_dir, tmp_path):
+    nb = _cheap(tmp_path / "cheap.ipynb")
+    out = tmp_path / "reports"
+    render.render(["BLR"], out=out, notebook=nb, formats="html", jobs=1, data_dir=data_dir, progress=False)
+    assert "<p>1 profile." in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_resume_renders_again_when_a_stamped_output_is_gone(data_dir, tmp_path):
+    nb = _cheap(tmp_path / "cheap.ipynb")
+    out = tmp_path / "reports"
+    render.render(["BLR", "TJK"], out=out, notebook=nb, jobs=2, data_dir=data_dir, progress=False)
+    (out / "BLR" / "2024" / "profile.html").unlink()
+    again = render.render(["BLR", "TJK"], out=out, notebook=nb, jobs=2, data_dir=data_dir, progress=False)
+    assert [r.status for r in again] == ["ok", "skipped"]
+    assert (out / "BLR" / "2024" / "profile.html").is_file()
+
+
+@pytest.mark.parametrize("formats", ["", ",", " , ", ()])
+def test_no_format_is_refused_and_touches_nothing(data_dir, tmp_path, formats, capsys):
+    nb = _cheap(tmp_path / "cheap.ipynb")
+    out = tmp_path / "reports"
+    render.render(["BLR"], out=out, notebook=nb, jobs=1, data_dir=data_dir, progress=False)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(ValueError, match="No output format"):
+        render.render(["BLR"], out=out, notebook=nb, formats=formats, force=True, data_dir=data_dir, progress=False)
+    if isinstance(formats, str):
+        code = cli.main(["-q", "render", "--countries", "BLR", "--format", formats, "--out", str(out),
+                         "--data-dir", str(data_dir)])
+        assert code == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("migstats: error: No output format")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_progress_counts_move_with_the_bar(data_dir, tmp_path, capsys):
+    nb = _cheap(tmp_path / "cheap.ipynb")
+    render.render(["BLR", "TJK", FAILING], out=tmp_path / "reports", notebook=nb, jobs=2, data_dir=data_dir,
+                  progress=True)
+    frames = [f for f in capsys.readouterr().err.replace("\n", "\r").split("\r") if "migstats render" in f]
+    import re
+
+    checked = 0
+    for frame in frames:
+        bar = re.search(r"\| (\d+)/3 ", frame)
+        counts = dict(re.findall(r"(ok|failed)=(\d+)", frame))
+        if bar and counts:
+            assert int(counts["ok"]) + int(counts["failed"]) == int(bar.group(1)), frame
+            checked += 1
+    assert checked >= 1 and re.search(r"3/3 .*failed=1, ok=2", frames[-1]), frames[-1]
+
+
+def test_read_only_output_fails_before_rendering(data_dir, tmp_path, capsys):
+    from readonly import read_only
+
+    from migstats.exceptions import OutputError
+
+    nb = _cheap(tmp_path / "cheap.ipynb")
+    out = tmp_path / "reports"
+    out.mkdir()
+    with read_only(out):
+        t = time.perf_counter()
+        with pytest.raises(OutputError, match="Cannot write to"):
+            render.render(["BLR", "TJK"], out=out, notebook=nb, jobs=2, data_dir=data_dir, progress=False)
+        assert time.perf_counter() - t < 10  # no worker or kernel was started
+        code = cli.main(["-q", "render", "--countries", "BLR,TJK", "--out", str(out), "--data-dir", str(data_dir)])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 4 and len(err) == 1 and err[0].startswith("migstats: error: Cannot write to")
+        sub = out / "deeper"
+        with pytest.raises(OutputError):
+            render.render(["BLR"], out=sub, notebook=nb, data_dir=data_dir, progress=False)
+    assert list(out.iterdir()) == []
+
+
+def test_output_that_is_a_file(data_dir, tmp_path, capsys):
+    out = tmp_path / "reports"
+    out.write_text("not a folder")
+    code = cli.main(["-q", "render", "--countries", "BLR", "--out", str(out), "--data-dir", str(data_dir)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 4 and len(err) == 1 and "Cannot write to" in err[0]
+    assert out.read_text() == "not a folder"
+
+
+def test_unreachable_scheduler_fails_fast_writing_nothing(data_dir, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("distributed")
+    import socket
+
+    from migstats.exceptions import SchedulerUnreachableError
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"  # nothing listens there
+    out = tmp_path / "reports"
+    t = time.perf_counter()
+    with pytest.raises(SchedulerUnreachableError, match="dask scheduler"):
+        render.render(["BLR"], out=out, scheduler=address, scheduler_timeout=2, data_dir=data_dir, progress=False)
+    assert time.perf_counter() - t < 15
+    monkeypatch.setattr(render, "SCHEDULER_TIMEOUT", 2.0)
+    code = cli.main(["-q", "render", "--countries", "BLR", "--scheduler", address, "--out", str(out),
+                     "--data-dir", str(data_dir)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 5 and len(err) == 1 and err[0].startswith(f"migstats: error: Cannot reach the Dask scheduler at {address}")
+    assert not out.exists()
+
+
+def test_a_swap_cut_short_is_undone(data_dir, tmp_path):
+    """Killed between its two renames, a render leaves the old profile at .<year>.old-<pid>:
+    the next run puts it back (and, being up to date, skips it)."""
+    nb = _cheap(tmp_path / "cheap.ipynb")
+    out = tmp_path / "reports"
+    render.render(["BLR"], out=out, notebook=nb, jobs=1, data_dir=data_dir, progress=False)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    folder = out / "BLR" / "2024"
+    os.replace(folder, folder.with_name(f".2024.old-{dead}"))
+    again = render.render(["BLR"], out=out, notebook=nb, jobs=1, data_dir=data_dir, progress=False)
+    assert [r.status for r in again] == ["skipped"]
+    assert (folder / "profile.html").is_file() and not list(folder.parent.glob(".2024.old-*"))
+
+
+# -- interrupted runs: Ctrl-C (the whole process group) or SIGINT to the batch process only ---------
+_INTERRUPTIBLE = """
+import json, sys
+from migstats import render
+from migstats.exceptions import RenderInterrupted
+try:
+    res = render.render(sys.argv[1].split(","), out=sys.argv[2], notebook=sys.argv[3], jobs=int(sys.argv[5]),
+                        data_dir=sys.argv[4], progress=False)
+    code = 0
+except RenderInterrupted as exc:
+    res, code = exc.results, 130
+print(json.dumps({r.label: r.status for r in res}))
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("target", ["group", "main"])
+def test_interrupted_batch_stops_within_two_seconds_and_keeps_what_finished(data_dir, tmp_path, target):
+    countries = ["BLR", "TJK", "AFG", "MEX", "DEU"]
+    nb = _cheap(tmp_path / "slow.ipynb", "import time\ntime.sleep(2)")
+    out = tmp_path / "reports"
+    cmd = [sys.executable, "-c", _INTERRUPTIBLE, ",".join(countries), str(out), str(nb), str(data_dir), "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob(f"*/2024/{STAMP_FILE}")):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "no profile appeared within 120 s"
+            time.sleep(0.05)
+        time.sleep(0.3)
+        t = time.monotonic()
+        if target == "group":  # what the terminal does on Ctrl-C
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGINT)
+        while proc.poll() is None and time.monotonic() - t < 30:
+            time.sleep(0.02)
+        elapsed = time.monotonic() - t
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None or _live_in_group(proc.pid):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr
+    assert elapsed < 2.0, f"took {elapsed:.1f} s to stop"
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    status = json.loads(stdout.strip().splitlines()[-1])
+    stamped = {c for c in countries if (out / c / "2024" / STAMP_FILE).is_file()}
+    assert stamped and {c for c, s in status.items() if s == "ok"} == stamped
+    assert {s for c, s in status.items() if c not in stamped} <= {"not run"}
+    rows = _summary_csv(out)
+    assert {c for c, r in rows.items() if r["status"] == "ok"} == stamped
+    deadline = time.monotonic() + 15  # workers, fork server and kernels go too
+    while _live_in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _live_in_group(proc.pid)
+    # the same command finishes the rest
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    status = json.loads(rerun.stdout.strip().splitlines()[-1])
+    assert status == {c: "skipped" if c in stamped else "ok" for c in countries}

@@ -53,14 +53,19 @@ def test_provenance_records_every_source_with_its_hash(data_dir, prov):
     pins = json.loads((raw / PINS_FILE).read_text(encoding="utf-8"))["pins"]
     used = {k for t in prov["tables"].values() for k in t["sources"]}
     present = {k for k, s in registry.SOURCES.items() if (raw / s.path).is_file()}
-    # every present source feeds at least one table, and only present sources are recorded
-    assert set(prov["sources"]) == used == present
+    # every present source feeds at least one table unless a preferred source of the same data
+    # (official file, newer vintage) is present too; only present sources are recorded
+    chosen = {registry.preferred(k, present) for k in present}
+    assert set(prov["sources"]) == used == chosen
+    # the mirror holds both GDP vintages and both UNHCR forms: the older ones are skipped
+    assert present - chosen == {"wdi_gdp_2024_10", "unhcr_refugees"}
     for key, rec in prov["sources"].items():
         src = registry.SOURCES[key]
         expected = src.sha256 or pins[key]["sha256"]
         assert rec["sha256"] == expected == _sha256(raw / src.path), key
         assert rec["edition"] == src.edition and rec["path"] == src.path
         assert rec["publisher"] == src.publisher and rec["url"] == src.url
+        assert rec["form"] == src.form and rec["repository"] == src.repository
     # the mirror's SHA256SUMS list the same hash for the registry's verified files, e.g.
     assert prov["sources"]["undesa_2024_destination"]["sha256"] == \
         "894fe0637f649e9eb2555915e7f5d6e9818a913b7653c8d7b5e3803fc236ce82"
@@ -150,10 +155,12 @@ def test_bilateral_stock_datasets_and_years(data_dir):
         "undesa_2019_od_csv": [1990, 1995, 2000, 2005, 2010, 2015, 2019],
         "knomad_migration_2017": [2017],
         "knomad_migration_2021": [2021],
+        # undesa_stocks.rda column t: 1990, 1995, ..., 2020, 2024 (MANIFEST)
+        "undesa_2024_od_gdidata": [1990, 1995, 2000, 2005, 2010, 2015, 2020, 2024],
     }
     for dataset, yrs in expected.items():
         assert years[dataset] == yrs, dataset
-    assert set(years.index) - set(expected) <= {"undesa_2024_od"}
+    assert set(years.index) == set(expected)  # the official 2024 workbook is not in the mirror
     assert (b["migrant_stock"] >= 0).all()
     assert not b.duplicated(["dataset", "year", "sex", "origin_code", "destination_code"]).any()
 
@@ -176,17 +183,29 @@ def test_population_is_in_persons(data_dir):
     assert world.tolist() == [8_161_972_572]
 
 
-def test_wdi_keeps_its_vintages(data_dir, mirror_dir):
+def test_wdi_keeps_one_vintage_per_indicator(data_dir, mirror_dir):
     w = store.load("wdi", data_dir)
+    # the extract of remittances paid also gives its own remittances received, kept beside the
+    # official series (indicators use it only for a net figure of the extract's one vintage)
+    extract = w["dataset"] == "wdi_gdidata"
+    assert set(w.loc[extract, "indicator"]) == {"BM.TRF.PWKR.CD.DT", "BX.TRF.PWKR.CD.DT"}
+    w = w[~(extract & (w["indicator"] == "BX.TRF.PWKR.CD.DT"))]
     vintages = w.groupby("indicator")["vintage"].unique().map(list).to_dict()
+    datasets = w.groupby("indicator")["dataset"].unique().map(list).to_dict()
     for key, indicator in (("wdi_remittances_received", "BX.TRF.PWKR.CD.DT"),
-                           ("wdi_gdp", "NY.GDP.MKTP.CD")):
-        # line 3 of the data CSV: "Last Updated Date","2025-07-01", (2024-10-24 for GDP)
+                           ("wdi_gdp", "NY.GDP.MKTP.CD"), ("wdi_population", "SP.POP.TOTL")):
+        # line 3 of each data CSV: "Last Updated Date","2025-07-01",
         line3 = (mirror_dir / registry.SOURCES[key].path).read_text(encoding="utf-8-sig").splitlines()[2]
         published = re.search(r'"Last Updated Date","([0-9-]+)"', line3).group(1)
-        assert vintages[indicator] == [published]
-    assert vintages["BX.TRF.PWKR.CD.DT"] == ["2025-07-01"]
-    assert vintages["NY.GDP.MKTP.CD"] == ["2024-10-24"]
+        assert vintages[indicator] == [published] == ["2025-07-01"], indicator
+        assert datasets[indicator] == [key]
+    # the older GDP file (2024-10-24, also in the mirror) is not mixed in: remittances received
+    # and GDP share one vintage, so received / GDP is a same-vintage ratio
+    assert "2024-10-24" not in set(w["vintage"])
+    # remittances paid: the official file is not in the mirror, the IOM GDI extract stands in
+    assert datasets["BM.TRF.PWKR.CD.DT"] == ["wdi_gdidata"]
+    assert vintages["BM.TRF.PWKR.CD.DT"] == ["IOM GDI extract (gdidata, 2025-02-07; WDI vintage unstated)"]
+    assert not w.duplicated(["indicator", "wb_code", "year"]).any()
 
 
 def test_boundaries(data_dir):
@@ -230,7 +249,7 @@ def test_failing_parser_leaves_previous_store(store_copy, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("simulated parser failure")
 
-    # step 5 of 9: tables 1-4 have been parsed when it fails
+    # step 5 of 10: tables 1-4 have been parsed when it fails
     monkeypatch.setattr(knomad, "read_remittance_matrix", broken)
     with pytest.raises(RuntimeError, match="simulated"):
         store.build(store_copy, progress=False)
@@ -316,8 +335,17 @@ def test_cli_data_status(data_dir, capsys):
             state = "verified" if src.sha256 else "pinned"
         else:
             state = "missing"
-        assert re.search(rf"^\s*{re.escape(key)}\s.*\s{state}\s", out, re.M), (key, state)
+        assert re.search(rf"^\s*{re.escape(key)}\s.*\s{re.escape(src.form)}\s+{state}\s", out, re.M), \
+            (key, state)
     assert "changed" not in out
+    lines = {line.split()[0]: line for line in out.splitlines()[1:] if line.strip()}
+    # which form is cached and used: the reshape stands in for the missing official workbook ...
+    assert re.search(r"third-party\s+verified\s+yes, stand-in for undesa_2024_od\s", lines["undesa_2024_od_gdidata"])
+    assert re.search(r"official file\s+missing\s", lines["undesa_2024_od"])
+    # ... UNHCR's own package is used, the older third-party extract is not
+    assert re.search(r"publisher's package\s+verified\s+yes\s", lines["unhcr_population"])
+    assert re.search(r"third-party\s+verified\s+no, unhcr_population preferred\s", lines["unhcr_refugees"])
+    assert re.search(r"official file\s+verified\s+no, wdi_gdp preferred\s", lines["wdi_gdp_2024_10"])
 
 
 def test_cli_countries(data_dir, capsys):

@@ -339,6 +339,47 @@ class CountryResolver:
             )
         return out
 
+    def iso3_map(self, codes, *, allow: dict[str, int | None] | None = None,
+                 source: str = "") -> dict[str, int | None]:
+        """Map ISO 3166-1 alpha-3 codes of a source to location codes, failing on any unknown code.
+
+        Parameters
+        ----------
+        codes : iterable of str
+            Codes used by a source file (e.g. UNHCR's ``coo_iso``, the ``geo`` column of a
+            gdidata file). Missing values are skipped.
+        allow : dict, optional
+            Codes that are not ISO3 codes of a UN DESA area, each mapped explicitly to a
+            location code (``{"OOO": 2003}``) or to ``None`` (kept, without a code:
+            ``{"XXA": None}`` for stateless people).
+        source : str
+            Name of the source for the error message.
+
+        Raises
+        ------
+        SourceLayoutError
+            Listing every code that is neither the ISO3 code of an area nor in ``allow``.
+        """
+        allow = dict(allow or {})
+        out: dict[str, int | None] = {}
+        failed = []
+        for code in dict.fromkeys(codes):
+            if not isinstance(code, str):
+                continue
+            if code in allow:
+                out[code] = allow[code]
+            elif code in self._by_iso3:
+                out[code] = self._by_iso3[code].location_code
+            else:
+                failed.append(code)
+        if failed:
+            raise SourceLayoutError(
+                f"{source + ': ' if source else ''}{len(failed)} ISO3 codes are not UN DESA areas: "
+                f"{sorted(failed)}. Add them to the source's explicit list of codes without an "
+                "area (with their meaning) and rebuild."
+            )
+        return out
+
 
 # -- building the table -----------------------------------------------------------------
 def build_country_tables(

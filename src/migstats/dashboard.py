@@ -29,7 +29,9 @@ HOST = "127.0.0.1"
 
 
 class DashboardError(MigstatsError):
-    """The dashboard could not start (port in use, Voilà missing or failing)."""
+    """The dashboard could not start (port in use, Voilà missing or failing); exit code 2."""
+
+    exit_code = 2
 
 
 def explorer_notebook() -> Path:

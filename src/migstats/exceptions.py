@@ -1,4 +1,10 @@
-"""Exceptions raised by migstats. Each message names the input, what was expected and the next step."""
+"""Exceptions raised by migstats. Each message names the input, what was expected and the next step.
+
+Each class carries the exit code the ``migstats`` command ends with when it stops on that
+error (``exit_code``): 2 for a bad input (unknown country, year, option), 3 for a problem
+with the data (sources missing or not verifying, the store missing or damaged), 4 for an
+output that cannot be written, 5 for an unreachable Dask scheduler.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,20 @@ __all__ = [
     "SourceVerificationError",
     "SourceLayoutError",
     "StoreNotBuiltError",
+    "StoreDamagedError",
     "SchemaError",
     "DataNotAvailableError",
     "GroupNotFoundError",
+    "OutputError",
+    "SchedulerUnreachableError",
+    "RenderInterrupted",
 ]
 
 
 class MigstatsError(Exception):
     """Base class of every error migstats raises on purpose."""
+
+    exit_code = 3
 
 
 class CountryNotFoundError(MigstatsError, LookupError):
@@ -31,6 +43,8 @@ class CountryNotFoundError(MigstatsError, LookupError):
     suggestions : list of str
         Closest known names, best first.
     """
+
+    exit_code = 2
 
     def __init__(self, query, suggestions=()):
         self.query = query
@@ -52,6 +66,8 @@ class AmbiguousCountryError(MigstatsError, LookupError):
     candidates : list of tuple
         ``(iso3, name)`` of each candidate.
     """
+
+    exit_code = 2
 
     def __init__(self, query, candidates):
         self.query = query
@@ -96,12 +112,28 @@ class StoreNotBuiltError(MigstatsError, FileNotFoundError):
     """The processed store (Parquet tables) is missing or incomplete."""
 
 
+class StoreDamagedError(StoreNotBuiltError):
+    """A table of the processed store cannot be read or does not match its schema.
+
+    Attributes
+    ----------
+    tables : list of str
+        The damaged tables.
+    """
+
+    def __init__(self, message, tables=()):
+        self.tables = list(tables)
+        super().__init__(message)
+
+
 class SchemaError(MigstatsError, ValueError):
     """A tidy table does not match its documented schema."""
 
 
 class DataNotAvailableError(MigstatsError, LookupError):
     """A figure was asked for a year/edition/source that the data does not cover."""
+
+    exit_code = 2
 
 
 class GroupNotFoundError(CountryNotFoundError):
@@ -115,3 +147,35 @@ class GroupNotFoundError(CountryNotFoundError):
             self, f"Unknown group {query!r}.{hint} `migstats groups` lists every group; "
             "a list of countries (e.g. --countries BLR,UKR) also works."
         )
+
+
+class OutputError(MigstatsError):
+    """An output (report folder, bundle) cannot be written where the user asked."""
+
+    exit_code = 4
+
+
+class SchedulerUnreachableError(MigstatsError, ConnectionError):
+    """The Dask scheduler given with ``--scheduler`` did not answer."""
+
+    exit_code = 5
+
+
+class RenderInterrupted(KeyboardInterrupt):
+    """A batch render stopped by Ctrl-C (SIGINT) or SIGTERM.
+
+    What finished is kept and listed in ``render-summary.csv``; rendering the same batch
+    again skips it.
+
+    Attributes
+    ----------
+    results : list of migstats.render.RenderResult
+        Every profile of the batch with its status ("ok", "skipped", "failed", "not run").
+    summary : pathlib.Path or None
+        The summary file written.
+    """
+
+    def __init__(self, results, summary=None):
+        self.results = list(results)
+        self.summary = summary
+        super().__init__("interrupted")

@@ -23,9 +23,10 @@ Where files come from
   ``<url>/<source.path>``, URL-quoted.
 * Otherwise the publisher's URL (``source.url``), sent with ``source.headers``
   (un.org refuses the default User-Agent). For zip-served files (World Bank WDI),
-  ``source.archive_member`` is taken from the zip. Sources with
-  ``official_bytes=False`` exist only in mirrors and are reported as
-  ``"mirror only"``.
+  ``source.archive_member`` is taken from the zip. Files the publisher does not serve
+  itself come from the public repository the registry names (``source.repository``;
+  ``source.url`` is the raw file at a fixed commit). Third-party files without such a
+  repository exist only in mirrors and are reported as ``"mirror only"``.
 
 HTTP downloads use :class:`pooch.HTTPDownloader` (``requests``, streaming, optional
 tqdm progress bar).
@@ -48,8 +49,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from . import __version__, locations, registry
-from .exceptions import SourceMissingError, SourceVerificationError
+from . import __version__, atomic, locations, registry
+from .exceptions import OutputError, SourceMissingError, SourceVerificationError
 from .registry import Source
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,8 +72,10 @@ __all__ = [
 PINS_FILE = "registry-pins.json"
 #: Name of the JSON manifest inside a bundle made by :func:`bundle`.
 BUNDLE_MANIFEST = "MANIFEST.json"
-#: Seconds to wait for an HTTP server to connect or send the next bytes.
+#: Seconds to wait for an HTTP server to send the next bytes.
 HTTP_TIMEOUT = 60
+#: Seconds to wait for an HTTP server to accept the connection (offline: fail fast).
+CONNECT_TIMEOUT = 10
 
 _BUNDLE_FORMAT = "migstats-bundle"
 _MIRROR_HINT = (
@@ -83,6 +86,16 @@ _NEW_EDITION_HINT = (
     "The publisher may have released a new edition; re-download with "
     "`migstats data fetch --force`, or report it to the migstats maintainers "
     "(include this message)."
+)
+_MIRROR_REFUSAL_HINT = (
+    "The mirror's copy is damaged or another edition: replace it with a verified copy (see the "
+    "mirror's SHA256SUMS), or fetch from the publishers (unset MIGSTATS_MIRROR / drop --from). "
+    + _NEW_EDITION_HINT
+)
+_BUNDLE_REFUSAL_HINT = (
+    "The bundle is damaged or was altered, so nothing was copied from it: get a fresh bundle "
+    "from whoever made it (`migstats data bundle` on a machine with verified sources), or fetch "
+    "from the publishers (unset MIGSTATS_MIRROR / drop --from)."
 )
 _COMPRESSED_SUFFIXES = (".xlsx", ".zip", ".gz", ".parquet")
 
@@ -104,7 +117,9 @@ class FetchResult:
         ``"downloaded"`` (over HTTP, from the publisher or an http mirror),
         ``"copied"`` (from a mirror folder or zip), ``"present"`` (already in the
         cache and verified; nothing transferred), ``"missing"`` (not available, or
-        refused) or ``"mirror only"`` (third-party file, no mirror given).
+        refused), ``"corrupt"`` (a cached copy that does not verify, and no good copy
+        could be fetched) or ``"mirror only"`` (third-party file without a repository URL, no
+        mirror given).
     sha256 : str or None
         SHA-256 (hex) of the verified file at ``path``; ``None`` when there is none.
     message : str
@@ -134,7 +149,7 @@ class VerifyResult:
         ``"unpinned"`` (registry has no SHA-256 and no pin was recorded yet, e.g. a
         file placed by hand; :func:`fetch` pins it), ``"changed"`` (size or SHA-256
         differs), ``"missing"`` (no file) or ``"mirror only"`` (no file, and it can
-        only come from a mirror).
+        only come from a mirror: a third-party file without a repository URL).
     sha256 : str or None
         SHA-256 of the file on disk (``None`` when missing).
     expected_sha256 : str or None
@@ -156,6 +171,14 @@ class VerifyResult:
 
 class _Unavailable(Exception):
     """Internal: this source cannot be obtained from this provider (not fatal by itself)."""
+
+
+class _Unreachable(_Unavailable):
+    """Internal: the server did not accept a connection (offline, DNS, proxy, firewall)."""
+
+    def __init__(self, message: str, host: str):
+        super().__init__(message)
+        self.host = host
 
 
 # --------------------------------------------------------------------------- hashing
@@ -183,11 +206,9 @@ def _sha256(path: Path) -> str:
 
 
 def _temp_beside(target: Path) -> Path:
-    """Create an empty temporary file in ``target``'s folder (same file system as the target)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    return Path(name)
+    """Create an empty temporary file in ``target``'s folder (same file system as the target),
+    readable as the user's umask says (not mkstemp's 0600: the file is published as is)."""
+    return atomic.temp_file_beside(target)
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -280,7 +301,7 @@ def _local_state(source: Source, path: Path, pins: Mapping[str, dict]) -> Verify
     pin = _pin_for(source, pins)
     expected = source.sha256 or (pin["sha256"] if pin else None)
     if not path.is_file():
-        if not source.official_bytes:
+        if source.mirror_only:
             return VerifyResult(source.key, path, "mirror only", None, expected, None,
                                 "not in the cache; a third-party file available from a mirror only")
         return VerifyResult(source.key, path, "missing", None, expected, None, "not in the cache")
@@ -315,12 +336,17 @@ def _http_download(url: str, tmp: Path, *, headers: Mapping[str, str], progress:
     import requests
 
     downloader = pooch.HTTPDownloader(progressbar=bool(progress), headers=dict(headers),
-                                      timeout=HTTP_TIMEOUT)
+                                      timeout=(CONNECT_TIMEOUT, HTTP_TIMEOUT))
     try:
         downloader(url, str(tmp), None)
     except requests.exceptions.HTTPError as exc:
         code = exc.response.status_code if exc.response is not None else "error"
         raise _Unavailable(f"{url} answered HTTP {code}") from exc
+    except requests.exceptions.ConnectionError as exc:
+        if not tmp.exists() or tmp.stat().st_size == 0:  # no byte came: the server is out of reach
+            host = requests.utils.urlparse(url).netloc
+            raise _Unreachable(f"{host} could not be reached", host) from exc
+        raise _Unavailable(f"download from {url} was cut off ({exc})") from exc
     except requests.exceptions.RequestException as exc:
         raise _Unavailable(f"download from {url} failed or was cut off ({exc})") from exc
     if _looks_like_html(tmp):
@@ -332,6 +358,7 @@ class _Provider:
 
     is_mirror = True
     transfer_state = "copied"
+    refusal_hint = _MIRROR_REFUSAL_HINT
 
     def origin(self, source: Source) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -378,7 +405,12 @@ class _URLMirror(_Provider):
 
 
 class _ZipMirror(_Provider):
-    """A zip laid out like ``raw/``, usually a bundle made by :func:`bundle`."""
+    """A zip laid out like ``raw/``, usually a bundle made by :func:`bundle`.
+
+    Used all or nothing: no file is copied from it unless every file taken verifies.
+    """
+
+    refusal_hint = _BUNDLE_REFUSAL_HINT
 
     def __init__(self, zip_path: Path):
         self.zip_path = zip_path
@@ -449,11 +481,25 @@ class _Official(_Provider):
 
     is_mirror = False
     transfer_state = "downloaded"
+    refusal_hint = _NEW_EDITION_HINT
 
     def __init__(self, raw: Path):
         self.raw = raw
         self._workdir: Path | None = None
         self._zips: dict[str, Path | _Unavailable] = {}
+        self.unreachable: dict[str, _Unreachable] = {}  # host -> first failure (not retried)
+
+    def _download(self, url: str, tmp: Path, headers, progress: bool) -> None:
+        from urllib.parse import urlparse
+
+        host = urlparse(url).netloc
+        if host in self.unreachable:
+            raise _Unreachable(f"{host} could not be reached", host)
+        try:
+            _http_download(url, tmp, headers=headers, progress=progress)
+        except _Unreachable as exc:
+            self.unreachable[exc.host] = exc
+            raise
 
     def origin(self, source: Source) -> str:
         if source.archive_member:
@@ -472,7 +518,7 @@ class _Official(_Provider):
             self._workdir = Path(tempfile.mkdtemp(dir=self.raw, prefix=".migstats-download-"))
         path = self._workdir / f"{len(self._zips)}.zip"
         try:
-            _http_download(source.url, path, headers=source.headers, progress=progress)
+            self._download(source.url, path, source.headers, progress)
             if not zipfile.is_zipfile(path):
                 raise _Unavailable(f"{source.url} did not serve a zip file")
         except _Unavailable as exc:
@@ -508,7 +554,7 @@ class _Official(_Provider):
                 with zf.open(member) as src, open(tmp, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
         else:
-            _http_download(source.url, tmp, headers=source.headers, progress=progress)
+            self._download(source.url, tmp, source.headers, progress)
         return None
 
     def close(self) -> None:
@@ -558,7 +604,8 @@ def _select(table: Mapping[str, Source], keys: str | Iterable[str] | None,
 
 def _refusal(source: Source, *, origin: str, target: Path, reference: str,
              expected_sha: str | None, expected_size: int | None,
-             actual_sha: str, actual_size: int, extra: str = "") -> SourceVerificationError:
+             actual_sha: str, actual_size: int, extra: str = "",
+             hint: str = _NEW_EDITION_HINT) -> SourceVerificationError:
     exp_sha = expected_sha or "not known in advance"
     exp_size = f"{expected_size:,} bytes" if expected_size is not None else "size not known"
     kept = ("the existing verified file there was kept" if target.exists()
@@ -568,8 +615,7 @@ def _refusal(source: Source, *, origin: str, target: Path, reference: str,
         f"it does not match {reference}.\n"
         f"  expected SHA-256 {exp_sha} ({exp_size})\n"
         f"  actual   SHA-256 {actual_sha} ({actual_size:,} bytes)\n"
-        f"The file was not saved to {target}; {kept}. {_NEW_EDITION_HINT}"
-        + (f" {extra}" if extra else "")
+        f"The file was not saved to {target}; {kept}. " + (f"{extra} " if extra else "") + hint
     )
     err = SourceVerificationError(msg)
     err.key = source.key
@@ -580,11 +626,11 @@ def _refusal(source: Source, *, origin: str, target: Path, reference: str,
 
 
 def _check_new_file(source: Source, tmp: Path, *, pin: dict | None, claimed: str | None,
-                    origin: str, target: Path, raw: Path) -> tuple[str, int]:
+                    origin: str, target: Path, raw: Path, hint: str = _NEW_EDITION_HINT) -> tuple[str, int]:
     """Verify a freshly transferred temporary file; return (sha256, size) or raise."""
     size = tmp.stat().st_size
     sha = _sha256(tmp)
-    common = dict(origin=origin, target=target, actual_sha=sha, actual_size=size)
+    common = dict(origin=origin, target=target, actual_sha=sha, actual_size=size, hint=hint)
     if source.sha256 is not None or source.size is not None:
         size_bad = source.size is not None and size != source.size
         sha_bad = source.sha256 is not None and sha != source.sha256
@@ -601,9 +647,7 @@ def _check_new_file(source: Source, tmp: Path, *, pin: dict | None, claimed: str
         if claimed is not None and sha != claimed:
             raise _refusal(
                 source, reference=f"the bundle manifest ({BUNDLE_MANIFEST})",
-                expected_sha=claimed, expected_size=None,
-                extra="The bundle is damaged or was altered: get a fresh copy from whoever "
-                      "made it, or fetch from the publishers.", **common)
+                expected_sha=claimed, expected_size=None, **common)
     return sha, size
 
 
@@ -666,6 +710,9 @@ def fetch(
     -----
     Missing optional sources are reported in the results, never raised. Sources
     with ``sha256=None`` are pinned on first use in ``raw/registry-pins.json``.
+    From a ``.zip`` bundle nothing is copied unless every file taken from it verifies.
+    Without a mirror, a publisher's server that refuses the connection is tried once;
+    when none can be reached the error is one short message on how to use a mirror.
     """
     table = _sources_table(sources)
     selected = _select(table, keys, include_optional)
@@ -676,13 +723,29 @@ def fetch(
 
     results: list[FetchResult] = []
     refused: list[SourceVerificationError] = []
+    # from a bundle, all or nothing: verified files wait beside their targets until every one
+    # has verified
+    held: list | None = [] if isinstance(provider, _ZipMirror) else None
     try:
         for source in selected:
-            result, error = _fetch_one(source, raw, pins, provider, force=force, progress=progress)
+            before = len(held) if held is not None else 0
+            result, error = _fetch_one(source, raw, pins, provider, force=force, progress=progress,
+                                       hold=held)
             results.append(result)
+            if held is not None and len(held) > before:
+                held[-1] = (len(results) - 1, *held[-1])
             if error is not None:
                 refused.append(error)
+        if held:
+            for i, tmp, commit, fallback in held:
+                if refused:
+                    tmp.unlink(missing_ok=True)
+                    results[i] = fallback
+                else:
+                    results[i] = commit()
     finally:
+        for _, tmp, _, _ in held or ():
+            tmp.unlink(missing_ok=True)
         provider.close()
 
     if refused:
@@ -693,10 +756,34 @@ def fetch(
         raise err
     missing_required = [
         (r, table[r.key]) for r in results
-        if table[r.key].required and r.state in ("missing", "mirror only")
+        if table[r.key].required and r.state in ("missing", "mirror only", "corrupt")
     ]
+    if missing_required:  # a required source may be replaced by a verified stand-in
+        have = {r.key for r in results if r.state in ("present", "copied", "downloaded")}
+        have |= {k for k, s in table.items() if k not in have and (raw / s.path).is_file()
+                 and _local_state(s, raw / s.path, pins).state in ("verified", "pinned")}
+        missing_required = [(r, s) for r, s in missing_required
+                            if registry.preferred(r.key, have, table) is None]
+    unreachable = getattr(provider, "unreachable", {})
+    if missing_required and unreachable and all(
+            table[r.key].official_bytes is False or "could not be reached" in r.message
+            for r, _ in missing_required):
+        # offline: one short message, not a page of connection errors
+        corrupt = [r.key for r, _ in missing_required if r.state == "corrupt"]
+        err = SourceMissingError(
+            f"Cannot get the source files: no mirror is set and the publishers' servers "
+            f"({', '.join(sorted(unreachable))}) cannot be reached (offline?). Without internet, "
+            "point migstats at a folder or .zip of the source files: set MIGSTATS_MIRROR (e.g. "
+            "`MIGSTATS_MIRROR=../shared/data/raw migstats profile Belarus`) or run "
+            "`migstats data fetch --from DIR|ZIP` (make the zip with `migstats data bundle "
+            "sources.zip` where there is internet)."
+            + (f" Cached copies that do not verify (corrupt): {', '.join(corrupt)}." if corrupt else "")
+        )
+        err.results = results
+        err.keys = [s.key for _, s in missing_required]
+        raise err
     if missing_required:
-        listed = "\n".join(f"  - {s.key}: {r.path} ({r.message})" for r, s in missing_required)
+        listed = "\n".join(f"  - {s.key}: {r.path} ({r.state}: {r.message})" for r, s in missing_required)
         err = SourceMissingError(
             f"Required source file(s) missing:\n{listed}\n"
             "migstats cannot build its store without them. To fix: "
@@ -710,7 +797,10 @@ def fetch(
 
 
 def _fetch_one(source: Source, raw: Path, pins: dict[str, dict], provider: _Provider, *,
-               force: bool, progress: bool) -> tuple[FetchResult, SourceVerificationError | None]:
+               force: bool, progress: bool,
+               hold: list | None = None) -> tuple[FetchResult, SourceVerificationError | None]:
+    """Fetch one source. With ``hold`` (a list), a verified file is not moved into place: its
+    temporary file, a ``commit()`` that moves it and a fallback result are appended instead."""
     target = _target(raw, source)
     local = _local_state(source, target, pins)
     if local.state == "unpinned":
@@ -726,11 +816,12 @@ def _fetch_one(source: Source, raw: Path, pins: dict[str, dict], provider: _Prov
         if good_local:
             return FetchResult(source.key, target, "present", local.sha256,
                                f"kept the verified local copy; {message}")
-        if local.state == "changed":
-            message += f"; the local copy does not verify ({local.message})"
+        if local.state == "changed":  # a damaged cached copy is corrupt, not missing
+            state = "corrupt"
+            message = f"the cached copy does not verify ({local.message}); {message}"
         return FetchResult(source.key, target, state, None, message)
 
-    if not provider.is_mirror and not source.official_bytes:
+    if not provider.is_mirror and source.mirror_only:
         return keep_or("mirror only", "a third-party file available from a mirror only: "
                        + _MIRROR_HINT), None
 
@@ -746,14 +837,28 @@ def _fetch_one(source: Source, raw: Path, pins: dict[str, dict], provider: _Prov
                 message += f". {source.notes}"
             return keep_or("missing", message), None
         sha, size = _check_new_file(source, tmp, pin=_pin_for(source, pins), claimed=claimed,
-                                    origin=origin, target=target, raw=raw)
-        os.replace(tmp, target)
+                                    origin=origin, target=target, raw=raw, hint=provider.refusal_hint)
+        if hold is None:
+            os.replace(tmp, target)
     except SourceVerificationError as err:
         tmp.unlink(missing_ok=True)
         return keep_or("missing", f"refused: SHA-256 or size mismatch from {origin}"), err
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+    def commit() -> FetchResult:
+        os.replace(tmp, target)
+        return _fetched(source, target, sha, size, pins, raw, provider, origin, local)
+
+    if hold is not None:
+        hold.append((tmp, commit, keep_or("missing", "not copied: other files of the bundle did not verify")))
+        return FetchResult(source.key, target, "held", sha, "verified; waiting for the rest of the bundle"), None
+    return _fetched(source, target, sha, size, pins, raw, provider, origin, local), None
+
+
+def _fetched(source, target, sha, size, pins, raw, provider, origin, local) -> FetchResult:
+    """Record a file just moved into place: hash cache, trust-on-first-use pin, result."""
     st = os.stat(target)  # os.replace keeps the temp file's mtime: carry its hash over
     _HASH_CACHE[(os.path.abspath(target), st.st_size, st.st_mtime_ns)] = sha
     message = f"from {origin}"
@@ -763,7 +868,7 @@ def _fetch_one(source: Source, raw: Path, pins: dict[str, dict], provider: _Prov
         message += f"; SHA-256 pinned in {PINS_FILE} (trust on first use)"
     if local.state == "changed":
         message += "; replaced a local copy that did not verify"
-    return FetchResult(source.key, target, provider.transfer_state, sha, message), None
+    return FetchResult(source.key, target, provider.transfer_state, sha, message)
 
 
 # --------------------------------------------------------------------------- verify / status
@@ -847,24 +952,48 @@ def status(
     -------
     pandas.DataFrame
         Columns ``key``, ``edition``, ``publisher`` (str), ``required`` (bool),
-        ``state`` (str: ``"verified"``, ``"pinned"``, ``"unpinned"``, ``"missing"``,
-        ``"changed"`` or ``"mirror only"``; see :class:`VerifyResult`), ``path``
-        (str, the file's location in the raw folder) and ``size`` (Int64, bytes on
-        disk; missing when there is no file).
+        ``form`` (str: ``"official file"``, ``"publisher's package"`` or
+        ``"third-party"``; see :attr:`migstats.registry.Source.form`), ``state`` (str:
+        ``"verified"``, ``"pinned"``, ``"unpinned"``, ``"missing"``, ``"changed"`` or
+        ``"mirror only"``; see :class:`VerifyResult`), ``used`` (str: which cached
+        file the store builds from, see below), ``path`` (str, the file's location in
+        the raw folder) and ``size`` (Int64, bytes on disk; missing when there is no
+        file).
+
+    Notes
+    -----
+    ``used`` is ``"yes"`` for a cached file the store reads, ``"yes, stand-in for
+    <key>"`` when it reads a stand-in because the primary source ``<key>`` (the
+    official file or the newest vintage) is not cached, ``"no, <key> preferred"`` for a
+    cached stand-in that the store skips, and ``""`` for a file that is not cached
+    (see :func:`migstats.registry.preferred`).
     """
     import pandas as pd
 
     table = _sources_table(sources)
+    results = verify(data_dir=data_dir, strict=False, sources=table)
+    cached = {r.key for r in results if r.state in ("verified", "pinned", "unpinned")}
     rows = []
-    for res in verify(data_dir=data_dir, strict=False, sources=table):
+    for res in results:
         src = table[res.key]
+        used = ""
+        if res.key in cached:
+            chosen = registry.preferred(res.key, cached, table)
+            primary = registry.alternatives(res.key, table)[0]
+            if chosen != res.key:
+                used = f"no, {chosen} preferred"
+            elif primary != res.key:
+                used = f"yes, stand-in for {primary}"
+            else:
+                used = "yes"
         rows.append({"key": res.key, "edition": src.edition, "publisher": src.publisher,
-                     "required": src.required, "state": res.state, "path": str(res.path),
-                     "size": res.size})
-    frame = pd.DataFrame(rows, columns=["key", "edition", "publisher", "required", "state",
-                                        "path", "size"])
+                     "required": src.required, "form": src.form, "state": res.state,
+                     "used": used, "path": str(res.path), "size": res.size})
+    columns = ["key", "edition", "publisher", "required", "form", "state", "used", "path", "size"]
+    frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({"key": "str", "edition": "str", "publisher": "str", "required": "bool",
-                         "state": "str", "path": "str", "size": "Int64"})
+                         "form": "str", "state": "str", "used": "str", "path": "str",
+                         "size": "Int64"})
 
 
 # --------------------------------------------------------------------------- bundle
@@ -875,6 +1004,7 @@ def bundle(
     *,
     data_dir: str | os.PathLike | None = None,
     sources: Mapping[str, Source] | None = None,
+    force: bool = False,
 ) -> Path:
     """Pack every present, verified raw file into a zip for offline use (workshops).
 
@@ -888,11 +1018,13 @@ def bundle(
     Parameters
     ----------
     out_zip : str or path-like
-        Zip file to write (replaced atomically if it exists).
+        Zip file to write. An existing file is replaced (atomically) only with ``force``.
     data_dir : str or path-like, optional
         Data root (holding ``raw/``).
     sources : mapping of str to Source, optional
         Source table to use instead of :data:`migstats.registry.SOURCES`.
+    force : bool, default False
+        Replace ``out_zip`` if it exists.
 
     Returns
     -------
@@ -903,6 +1035,8 @@ def bundle(
     ------
     SourceMissingError
         When no verified file is present (run ``migstats data fetch`` first).
+    OutputError
+        ``out_zip`` is a folder, exists (without ``force``) or cannot be written.
 
     Warns
     -----
@@ -911,6 +1045,12 @@ def bundle(
     """
     table = _sources_table(sources)
     raw = locations.raw_dir(data_dir)
+    out = locations.absolute(out_zip)
+    if out.is_dir():
+        raise OutputError(f"{out} is a folder; give the path of the .zip file to write, "
+                          f"e.g. {out / 'sources.zip'}.")
+    if out.exists() and not force:
+        raise OutputError(f"{out} exists; pass --force to replace it (or choose another file name).")
     pins = _load_pins(raw)
     entries = []
     for source in table.values():
@@ -937,8 +1077,11 @@ def bundle(
             for s, r in entries
         ],
     }
-    out = Path(out_zip).expanduser()
-    tmp = _temp_beside(out)
+    try:
+        tmp = _temp_beside(out)
+    except OSError as exc:
+        raise OutputError(f"Cannot write {out}: {exc.strerror or exc}. Choose another place for the "
+                          "bundle, or make that folder writable.") from None
     try:
         with zipfile.ZipFile(tmp, "w") as zf:
             zf.writestr(BUNDLE_MANIFEST, json.dumps(manifest, indent=2) + "\n",

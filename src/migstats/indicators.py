@@ -77,16 +77,6 @@ _WDI_GDP = "NY.GDP.MKTP.CD"
 _WDI_POP = "SP.POP.TOTL"
 
 
-def _wdi_code(key: str) -> str | None:
-    """WDI indicator code of a registry source (``None`` for metadata files)."""
-    import re
-
-    m = re.search(r"\(([A-Z]{2}\.[A-Z0-9.]+)\)", SOURCES[key].title)
-    return m.group(1) if m and not key.endswith("_meta") else None
-
-
-_WDI_CODE_OF = {k: _wdi_code(k) for k in SOURCES if k.startswith("wdi_")}
-
 
 def _cite(key: str, detail: str = "") -> str:
     text = SOURCES[key].short_citation()
@@ -178,11 +168,14 @@ def basis_of(key: str) -> str:
         return f"World Bank/KNOMAD Bilateral Remittance Matrix {year}"
     if key.startswith("wdi_"):
         date = re.search(r"\d{4}-\d{2}-\d{2}", src.edition)
-        if not src.official_bytes:
-            return f"World Bank WDI ({src.edition})"
+        if not src.official_bytes:  # a third-party extract of unstated vintage
+            return f"World Bank WDI, IOM GDI extract ({date.group(0) + ', ' if date else ''}WDI vintage unstated)"
         return f"World Bank WDI ({date.group(0) if date else src.edition})"
     if key.startswith("unhcr"):
-        return f"UNHCR Refugee Population Statistics ({src.edition})"
+        version = re.search(r"\d{4}\.\d+\.\d+", src.edition)
+        if version:
+            return f"UNHCR Refugee Population Statistics ({version.group(0)})"
+        return f"UNHCR Refugee Data Finder ({src.edition})"
     if key.startswith("wpp"):
         return f"UN World Population Prospects {year}"
     return f"{src.publisher}, {src.title} ({src.edition})"
@@ -232,21 +225,27 @@ class _Data:
         self.bilateral_rem = (store.load("bilateral_remittances", data_dir)
                               if "bilateral_remittances" in self.tables else None)
         w = store.load("wdi", data_dir)
-        self.wdi = {ind: g.dropna(subset=["location_code"]).pivot_table(
-            index="location_code", columns="year", values="value", aggfunc="first")
-            for ind, g in w.groupby("indicator")}
+        # one file per indicator for every figure (the official file before a third-party
+        # extract); the others are kept apart (``wdi_other``), e.g. the extract's remittances
+        # received, for a net figure of the extract's own vintage
+        self.wdi, self.wdi_vintage, self.wdi_dataset, self.wdi_other = {}, {}, {}, {}
         self.wdi_not_reported: dict[str, dict[int, int]] = {}
-        for ind in _ZERO_MEANS_UNREPORTED:
-            if ind in self.wdi:
-                self.wdi[ind], self.wdi_not_reported[ind] = reported_values(self.wdi[ind])
-        self.wdi_vintage = {ind: g["vintage"].iloc[0] for ind, g in w.groupby("indicator")}
-        wsources = [k for k in prov["tables"].get("wdi", {}).get("sources", [])]
-        self.wdi_source = {}
-        for key in wsources:
-            code = _WDI_CODE_OF.get(key)
-            if code:
-                self.wdi_source[code] = key
+        for (ind, ds), g in w.groupby(["indicator", "dataset"]):
+            wide = g.dropna(subset=["location_code"]).pivot_table(index="location_code", columns="year",
+                                                                  values="value", aggfunc="first")
+            stopped = {}
+            if ind in _ZERO_MEANS_UNREPORTED:
+                wide, stopped = reported_values(wide)
+            official = SOURCES[ds].official_bytes if ds in SOURCES else True
+            if ind not in self.wdi or (official and not SOURCES.get(self.wdi_dataset[ind], SOURCES[ds]).official_bytes):
+                if ind in self.wdi:
+                    self.wdi_other[(ind, self.wdi_dataset[ind])] = self.wdi[ind]
+                self.wdi[ind], self.wdi_dataset[ind] = wide, ds
+                self.wdi_vintage[ind], self.wdi_not_reported[ind] = g["vintage"].iloc[0], stopped
+            else:
+                self.wdi_other[(ind, ds)] = wide
         self.unhcr = store.load("unhcr_refugees", data_dir) if "unhcr_refugees" in self.tables else None
+        self.unhcr_dataset = self.unhcr["dataset"].iloc[0] if self.unhcr is not None else "unhcr_population"
         self.countries = store.load("countries", data_dir).set_index("location_code")
         self.names = self.countries[["iso3", "short_name"]]
         if self.bilateral is not None:
@@ -626,18 +625,23 @@ def _pick_bilateral(year: int, source: str | None, d: _Data) -> tuple[str, int, 
         ds, y = min(cands, key=lambda k: (abs(k[1] - year), -k[1]))
         return ds, y, f"{basis_of(ds)} was chosen by the caller."
     have = {ds for ds, _ in available}
+
+    def latest_not_after(ds):
+        years = sorted(y for k, y in available if k == ds)
+        before = [y for y in years if y <= year]
+        return before[-1] if before else years[0]
+
     for ds in UNDESA_OD[LATEST]:
-        if (ds, year) in d.bilateral_groups:
+        if ds in have:
+            y = latest_not_after(ds)
             how = (" (the long-format reshape by IOM GDI, verified against the official totals)"
                    if ds.endswith("_gdidata") else "")
-            return ds, year, (f"Corridors come from UN DESA's International Migrant Stock {LATEST} origin x "
-                              f"destination table{how}, the same edition as the totals, so they add up to them.")
+            return ds, y, (f"Corridors come from UN DESA's International Migrant Stock {LATEST} origin x "
+                           f"destination table{how}, the same edition as the totals, so they add up to them.")
     for edition in sorted(UNDESA_OD, reverse=True):
         for ds in UNDESA_OD[edition]:
             if ds in have:
-                years = sorted(y for k, y in available if k == ds)
-                before = [y for y in years if y <= year]
-                y = before[-1] if before else years[0]
+                y = latest_not_after(ds)
                 return ds, y, (
                     f"The UN DESA International Migrant Stock {LATEST} origin x destination table is not in "
                     f"the data store (`migstats data fetch` downloads it with internet access), so corridors "
@@ -857,16 +861,15 @@ def refugees(country, *, data_dir=None) -> pd.DataFrame:
 
 
 def _unhcr_key(d: _Data) -> str:
-    if d.unhcr is not None and "dataset" in d.unhcr.columns and len(d.unhcr):
-        return str(d.unhcr["dataset"].iloc[0])
-    return "unhcr_refugees"
+    return d.unhcr_dataset
 
 
 def refugee_figures(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
     """Refugees and asylum seekers abroad and hosted, and IDPs, in UNHCR's latest year.
 
-    The latest year of the UNHCR file up to ``year + 1`` (UNHCR counts at the end of the
-    calendar year; the file runs to 2025); ``dated`` when more than three years before
+    UNHCR counts at the end of each calendar year: for the latest UN DESA year (2024) the
+    latest year of the UNHCR file (2025), for an earlier profile year the end of that year
+    (or the latest year before it with data); ``dated`` when more than three years before
     ``year``. Persons.
     """
     c, d = _country(country, data_dir), _data(data_dir)
@@ -878,7 +881,8 @@ def refugee_figures(country, year: int = LATEST, *, data_dir=None) -> list[Figur
              ("asylum_seekers_abroad", "asylum_seekers_from", f"Asylum seekers from {place_name(c)} abroad"),
              ("refugees_hosted", "refugees_hosted", "Refugees hosted"),
              ("asylum_seekers_hosted", "asylum_seekers_hosted", "Asylum seekers hosted")]
-    ok = r[(r["year"] <= year + 1) & r["refugees_from"].notna()] if len(r) else r
+    last_year = int(r["year"].max()) if len(r) else year
+    ok = r[(r["year"] <= (last_year if year == LATEST else year)) & r["refugees_from"].notna()] if len(r) else r
     if not len(ok):
         reason = r.attrs.get("note", "No UNHCR data.")
         return [_missing(n, label, "persons", None, src, reason, basis) for n, _, label in names]
@@ -904,31 +908,40 @@ def reported_values(wide: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, int]]:
     """Blank the zeros that mean "not reported" in a wide series (index area, columns years).
 
     The World Bank files carry 0 for every year after an economy stopped reporting
-    remittances (Syria from 2011): a trailing run of exact zeros after the last non-zero
-    value, or a series of zeros only, is set to ``NaN``. Returns the cleaned table and
-    ``{area: first blanked year}``.
+    remittances (Syria from 2011), and 0 from 2005 for economies that never reported them
+    (Singapore, Iran): a trailing run of exact zeros after the last non-zero value, a leading
+    run before the first one, and a series of zeros only are set to ``NaN``. A zero between
+    two reported values stays a zero. Returns the cleaned table and ``{area: first year of
+    the trailing run}`` (the year reporting stopped, for the data notes).
     """
     values = wide.to_numpy("float64", copy=True)
     years = np.asarray(wide.columns, dtype="int64")
+    n = values.shape[1]
     nonzero = ~np.isnan(values) & (values != 0)
     has = nonzero.any(axis=1)
-    last = np.where(has, values.shape[1] - 1 - np.argmax(nonzero[:, ::-1], axis=1), -1)
-    after = np.arange(values.shape[1])[None, :] > last[:, None]
-    blank = after & (values == 0)
-    values[blank] = np.nan
-    first = {int(code): int(years[np.argmax(row)]) for code, row in zip(wide.index, blank) if row.any()}
-    return pd.DataFrame(values, index=wide.index, columns=wide.columns), first
+    last = np.where(has, n - 1 - np.argmax(nonzero[:, ::-1], axis=1), -1)
+    first_nz = np.where(has, np.argmax(nonzero, axis=1), n)
+    cols = np.arange(n)[None, :]
+    trailing = (cols > last[:, None]) & (values == 0) & has[:, None]
+    outside = ((cols > last[:, None]) | (cols < first_nz[:, None])) & (values == 0)
+    values[outside] = np.nan
+    stopped = {int(code): int(years[np.argmax(row)]) for code, row in zip(wide.index, trailing) if row.any()}
+    return pd.DataFrame(values, index=wide.index, columns=wide.columns), stopped
 
 
 def _wdi_basis(d: _Data, indicator: str) -> str:
-    key = d.wdi_source.get(indicator)
+    key = d.wdi_dataset.get(indicator)
     if key is None:
         return f"World Bank WDI ({d.wdi_vintage.get(indicator, 'vintage unknown')})"
     return basis_of(key)
 
 
 def _wdi_row(d: _Data, indicator: str, code: int) -> dict[int, float]:
-    tab = d.wdi.get(indicator)
+    return _wdi_row_of(d.wdi.get(indicator), code)
+
+
+def _wdi_row_of(tab: pd.DataFrame | None, code: int) -> dict[int, float]:
+    """``{year: value}`` of one area in a wide WDI table (missing years left out)."""
     if tab is None or code not in tab.index:
         return {}
     row = tab.loc[code]
@@ -1125,7 +1138,7 @@ def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
             if py != y:
                 how += f"; latest year with both remittances and GDP ({py})"
             figs.append(Figure("remittances_pct_gdp", "Remittances received as % of GDP",
-                               float(pct[p]), "percent", py, f"{src}; {_cite('wdi_gdp')}",
+                               float(pct[p]), "percent", py, f"{src}; {_cite(d.wdi_dataset.get(_WDI_GDP, 'wdi_gdp'))}",
                                f"{how}. {ts.attrs['note']}".strip(), rb, year - py > 3))
         ey = min(EDITION_YEARS, key=lambda e: (abs(e - y), -e))
         em = emigrant_stock(c, ey, data_dir=data_dir)
@@ -1138,7 +1151,7 @@ def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
         else:
             figs.append(_missing("remittances_per_emigrant", "Remittances received per emigrant (WDI / UN DESA)",
                                  "US$ per emigrant", y, src, "No emigrant stock.", f"{rb} / {_IMS}"))
-    psrc = _cite(d.wdi_source.get(_WDI_PAID, "wdi_remittances_paid"))
+    psrc = _cite(d.wdi_dataset.get(_WDI_PAID, "wdi_remittances_paid"))
     paid = np.flatnonzero(~np.isnan(paid_usd) & (years <= year))
     if not len(paid):
         have = _WDI_PAID in d.wdi
@@ -1152,7 +1165,23 @@ def remittances(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
         figs.append(Figure("remittances_paid", "Personal remittances paid", float(paid_usd[paid[-1]]),
                            "current US$", py, psrc, "", pb, year - py > 3))
         both = paid[~np.isnan(received[paid])]
-        if rb != pb:
+        paid_ds = d.wdi_dataset.get(_WDI_PAID)
+        same_file = d.wdi_other.get((_WDI_RECEIVED, paid_ds))
+        if rb != pb and same_file is not None:
+            # received and paid of one vintage: both from the file that gives the paid series
+            rec_same = _wdi_row_of(same_file, c.location_code)
+            ys = [int(y) for y in years[paid] if int(y) in rec_same]
+            if ys:
+                ny = ys[-1]
+                paid_at = dict(zip(years.astype(int), paid_usd))
+                figs.append(Figure("net_remittances", "Net remittances (received - paid)",
+                                   rec_same[ny] - float(paid_at[ny]), "current US$", ny, psrc,
+                                   f"received - paid, {ny}, both from the file of the paid series (one vintage; "
+                                   f"its received figure may differ from the {rb} figure)", pb, year - ny > 3))
+            else:
+                figs.append(_missing("net_remittances", "Net remittances (received - paid)", "current US$",
+                                     None, psrc, "No year with both received and paid in one file.", pb))
+        elif rb != pb:
             figs.append(_missing("net_remittances", "Net remittances (received - paid)", "current US$", None,
                                  psrc, f"Not computed: remittances received ({rb}) and paid ({pb}) come from "
                                        "different editions.", pb))
@@ -1177,7 +1206,7 @@ def context(country, year: int = LATEST, *, data_dir=None) -> list[Figure]:
     c, d = _country(country, data_dir), _data(data_dir)
     figs = [population(c, year, data_dir=data_dir)]
     gdp, wpop = _wdi_row(d, _WDI_GDP, c.location_code), _wdi_row(d, _WDI_POP, c.location_code)
-    gsrc, gb = _cite("wdi_gdp"), _wdi_basis(d, _WDI_GDP)
+    gsrc, gb = _cite(d.wdi_dataset.get(_WDI_GDP, "wdi_gdp")), _wdi_basis(d, _WDI_GDP)
     gy = max((y for y in gdp if y <= max(year, 0)), default=None)
     if gy is None:
         figs.append(_missing("gdp", "GDP", "current US$", None, gsrc, f"No GDP for {c.name} in WDI.", gb))
@@ -1283,7 +1312,8 @@ def edition_comparison(country, *, data_dir=None) -> pd.DataFrame:
             continue
         partners, values = d.partners(ds, y, "emigrants", code)
         em = np.nansum(values[partners != code])
-        ed = {"undesa_2019_od": 2019, "undesa_2019_od_csv": 2019, "undesa_2024_od": 2024}.get(ds, y)
+        ed = {"undesa_2019_od": 2019, "undesa_2019_od_csv": 2019, "undesa_2024_od": 2024,
+              "undesa_2024_od_gdidata": 2024}.get(ds, y)
         label = f"{SOURCES[ds].publisher} {SOURCES[ds].title.split(' (')[0]}"
         pe = pop_ed(2020, 2020) if ed == 2021 else pop_ed(2019, 2019) if ed == 2019 else float("nan")
         rows.append(("emigrants", label, ed, y, float(em) if em else float("nan"), pe))
@@ -1857,7 +1887,9 @@ def _group_refugee_figures(refs: pd.DataFrame, year: int) -> list[Figure]:
              ("refugees_hosted", "refugees_hosted", "Refugees hosted from outside the group"),
              ("asylum_seekers_hosted", "asylum_seekers_hosted", "Asylum seekers hosted from outside the group")]
     src, basis = refs.attrs.get("source", ""), refs.attrs.get("basis", "")
-    ok = refs[(refs["year"] <= year + 1) & refs["refugees_from"].notna()] if len(refs) else refs
+    last_year = int(refs["year"].max()) if len(refs) else year
+    ok = (refs[(refs["year"] <= (last_year if year == LATEST else year)) & refs["refugees_from"].notna()]
+          if len(refs) else refs)
     if not len(ok):
         return [_missing(n, label, "persons", None, src, refs.attrs.get("note", ""), basis) for n, _, label in names]
     last = ok.iloc[-1]

@@ -28,6 +28,7 @@ from pathlib import Path
 from .exceptions import DataNotAvailableError
 
 __all__ = ["ProfileParameters", "validate_parameters", "render_profile", "profile_dir", "notebook_path",
+           "check_formats",
            "FIGURES_MIMETYPE", "FORMATS", "show_figure", "show_figures", "format_figures", "setup_notebook",
            "figure_display_data",
            "show_table", "publish_profile", "make_figures", "save_figures", "save_tables", "export_html"]
@@ -472,6 +473,8 @@ def export_html(ipynb_path, html_path, title: str | None = None, *, notebook=Non
     """
     import nbformat
 
+    from . import atomic
+
     nb = notebook if notebook is not None else nbformat.read(str(ipynb_path), as_version=4)
     exporter = _html_exporter()
     if title:
@@ -479,16 +482,64 @@ def export_html(ipynb_path, html_path, title: str | None = None, *, notebook=Non
     resources = {"metadata": {"name": Path(ipynb_path).stem}, "migstats_css_href": stylesheet,
                  "migstats_css": "" if stylesheet else profile_css()}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    html_path = Path(html_path)
-    tmp = html_path.with_suffix(".html.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, html_path)
-    return html_path
+    return atomic.write_bytes(html_path, body.encode("utf-8"))
+
+
+def check_formats(formats) -> tuple[str, ...]:
+    """Output formats as a tuple, checked: ``"html,png"`` or an iterable of names.
+
+    Raises
+    ------
+    ValueError
+        For no format at all (``""``, ``","``) or an unknown one, naming the choices.
+    """
+    if isinstance(formats, str):
+        formats = formats.split(",")
+    chosen = tuple(dict.fromkeys(str(f).strip().lower() for f in formats if str(f).strip()))
+    if not chosen:
+        raise ValueError(f"No output format given; choose one or more of {', '.join(FORMATS)} "
+                         "(comma-separated, e.g. --format html,png).")
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad:
+        raise ValueError(f"Unknown format(s) {', '.join(map(repr, bad))}; choose from {', '.join(FORMATS)}.")
+    return chosen
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """``mkdir -p folder``; returns the folders it created, deepest first (to undo it)."""
+    created = []
+    for p in [folder, *folder.parents]:
+        if p.exists():
+            break
+        created.append(p)
+    folder.mkdir(parents=True, exist_ok=True)
+    return created
+
+
+def _remove_if_empty(folders) -> None:
+    """Remove folders a failed run created, deepest first, as long as they are empty."""
+    for p in folders:
+        try:
+            p.rmdir()
+        except OSError:
+            break
+
+
+def _output_error(exc: OSError, folder: Path):
+    """The :class:`~migstats.exceptions.OutputError` for an OS error on the output folder."""
+    from .exceptions import OutputError
+
+    existing = next((p for p in [folder, *folder.parents] if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        return OutputError(f"Cannot write to {folder}: {existing} is a file, not a folder. Choose another "
+                           "--out.")
+    return OutputError(f"Cannot write to {folder}: {exc.strerror or exc}. Choose another --out, or "
+                       "make that folder writable.")
 
 
 def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator="population",
                    out="reports", formats=("html", "ipynb"), data_dir=None, kernel_name="python3",
-                   execute=None, timings: dict | None = None, notebook=None) -> Path:
+                   execute=None, timings: dict | None = None, notebook=None, before_publish=None) -> Path:
     """Render one profile: execute the notebook, export HTML, PNG figures and CSV tables.
 
     Parameters
@@ -496,8 +547,12 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
     country, group : str, optional
         Exactly one of them (any accepted country input; a group name).
     out : path
-        Root output folder; the profile goes to :func:`profile_dir`.
-    formats : iterable of {"html", "ipynb", "png", "csv"}
+        Root output folder; the profile goes to :func:`profile_dir`. A relative path is taken
+        relative to the current folder (the kernel runs elsewhere: every path it gets is absolute).
+    formats : str or iterable of {"html", "ipynb", "png", "csv"}
+        At least one (see :func:`check_formats`).
+    data_dir : path, optional
+        Data root (see :mod:`migstats.locations`); resolved here and passed to the kernel.
     execute : callable, optional
         ``execute(input_nb, output_nb, parameters, cwd, kernel_name)`` to run the notebook,
         returning the executed notebook or ``None`` (``migstats profile`` and the batch
@@ -507,33 +562,60 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
         Filled with seconds per stage (validate, execute, html, total).
     notebook : path, optional
         Another parameterised notebook (default :func:`notebook_path`).
+    before_publish : callable, optional
+        ``before_publish(staging_folder, executed_notebook)``, called when every format is
+        written, before the profile is published, to add files that must appear together with
+        it (the batch renderer's summary, thumbnail and stamp).
 
     Returns
     -------
     Path
-        The profile folder.
+        The profile folder (absolute).
+
+    Raises
+    ------
+    OutputError
+        When the output folder cannot be created or written (nothing is executed then).
+
+    Notes
+    -----
+    The profile is written into a hidden staging folder beside its final place and swapped
+    in when complete: a failure or an interrupt leaves the previous profile (if any) as it
+    was, and removes the folders this call created.
     """
+    from . import atomic, locations
+
     t0 = time.perf_counter()
     timings = timings if timings is not None else {}
-    formats = tuple(formats)
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ValueError(f"Unknown format(s) {bad}; choose from {', '.join(FORMATS)}")
+    formats = check_formats(formats)
+    out = locations.absolute(out)
+    data_dir = locations.data_dir(data_dir)
     params = validate_parameters(country, year, top_n, denominator, group=group, data_dir=data_dir)
     timings["validate"] = time.perf_counter() - t0
     final = profile_dir(params, out)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
-    os.chmod(staging, final.parent.stat().st_mode & 0o777)  # mkdtemp's 0700 would hide the published profile
+    try:
+        created = _make_folder(final.parent)
+    except OSError as exc:
+        raise _output_error(exc, final.parent) from None
+    try:
+        _recover_swap(final)
+        staging = atomic.temp_folder_beside(final)
+    except OSError as exc:
+        _remove_if_empty(created)
+        raise _output_error(exc, final.parent) from None
     try:
         nb_out = staging / "profile.ipynb"
-        extra = {"data_dir": str(data_dir) if data_dir else None,
+        extra = {"data_dir": str(data_dir),
                  "figures_dir": str(staging / "figures") if "png" in formats else None,
                  "tables_dir": str(staging / "tables") if "csv" in formats else None}
         t = time.perf_counter()
         executed = (execute or _papermill_execute)(Path(notebook) if notebook else notebook_path(), nb_out,
                                                    params.as_papermill(**extra), staging, kernel_name)
         timings["execute"] = time.perf_counter() - t
+        if executed is None:
+            import nbformat
+
+            executed = nbformat.read(str(nb_out), as_version=4)
         if "html" in formats:
             t = time.perf_counter()
             export_html(nb_out, staging / "profile.html", title=f"{params.title}, {params.year}: migration profile",
@@ -541,35 +623,76 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
             timings["html"] = time.perf_counter() - t
         if "ipynb" not in formats:
             nb_out.unlink()
-        _swap_into_place(staging, final)
+        if before_publish is not None:
+            before_publish(staging, executed)
+        atomic.publishable(staging)  # figures written through mkstemp are 0600
+        try:
+            _swap_into_place(staging, final)
+        except OSError as exc:
+            raise _output_error(exc, final.parent) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        _remove_if_empty(created)
         raise
     timings["total"] = time.perf_counter() - t0
     return final
+
+
+def _ipc_kernel_manager_class(ipc_dir: str, kernel_name: str):
+    """A kernel manager whose kernel talks over Unix sockets in ``ipc_dir`` instead of TCP.
+
+    No ports to clash (papermill issue #511), and no "Kernel is running over TCP without
+    encryption" warning from ipykernel.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(*args, **kwargs)
+            self.ip = os.path.join(ipc_dir, "kernel")
+
+    return IpcKernelManager
 
 
 def _papermill_execute(input_nb, output_nb, parameters, cwd, kernel_name="python3", kernel_manager_class=None):
     """Run the notebook with papermill; returns the executed notebook (also written to ``output_nb``).
 
     ``kernel_manager_class``: e.g. :func:`migstats.warm_kernels.kernel_manager_class` for
-    forked kernels (``kernel_name`` then does not matter); default a fresh ``kernel_name`` kernel.
+    forked kernels (``kernel_name`` then does not matter); default a fresh ``kernel_name``
+    kernel, over Unix sockets where the platform has them.
     """
     import papermill as pm
 
     # the output notebook is written once at the end, not after every cell (it is swapped
     # into place only when complete anyway)
+    ipc_dir = None
+    if kernel_manager_class is None and os.name == "posix":
+        ipc_dir = tempfile.mkdtemp(prefix="migstats-kernel-")  # short path: socket names are limited
+        kernel_manager_class = _ipc_kernel_manager_class(ipc_dir, kernel_name)
     extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
-    return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, kernel_name=kernel_name,
-                               progress_bar=False, cwd=str(cwd), log_output=False,
-                               request_save_on_cell_execute=False, **extra)
+    try:
+        return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, kernel_name=kernel_name,
+                                   progress_bar=False, cwd=str(cwd), log_output=False,
+                                   request_save_on_cell_execute=False, **extra)
+    finally:
+        if ipc_dir:
+            shutil.rmtree(ipc_dir, ignore_errors=True)
+
+
+_OLD = ".old-"
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:
-    """Replace ``final`` by ``staging`` with two renames (the old profile survives a failure)."""
+    """Replace ``final`` by ``staging`` with two renames (the old profile survives a failure).
+
+    Between the renames the old profile is at ``.<name>.old-<pid>``; if the process is killed
+    right there, :func:`_recover_swap` (run before the next render of that profile, and by the
+    batch renderer at start) puts it back.
+    """
     old = None
     if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        old = final.with_name(f".{final.name}{_OLD}{os.getpid()}")
         os.replace(final, old)
     try:
         os.replace(staging, final)
@@ -579,6 +702,24 @@ def _swap_into_place(staging: Path, final: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover_swap(final: Path) -> None:
+    """Undo a swap cut short by a kill: restore ``final`` from ``.<name>.old-<pid>`` if it is gone,
+    else remove the leftover (only for processes that are no longer running)."""
+    from .warm_kernels import _alive
+
+    for old in final.parent.glob(f".{final.name}{_OLD}*"):
+        try:
+            pid = int(old.name.rsplit("-", 1)[1])
+        except ValueError:
+            continue
+        if pid != os.getpid() and _alive(pid):
+            continue  # a render still running
+        if not final.exists():
+            os.replace(old, final)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 # -- notebook sections (display only; every number comes from the Profile) -------------------------

@@ -9,22 +9,31 @@
 * one failing profile never stops the run: the summary table and ``render-summary.csv``
   list status, seconds, error and outputs of each, and the exit code is non-zero if any failed;
 * a profile whose inputs (source file hashes, notebook, parameters, migstats version) are
-  unchanged since it was rendered is skipped unless ``force``; outputs are swapped into
-  place atomically, so an interrupted run restarted with the same command finishes the rest;
-* ``index.html`` lists every profile, grouped by region, searchable, with thumbnails;
+  unchanged since it was rendered, and whose stamped outputs are all still there, is skipped
+  unless ``force``; outputs are swapped into place atomically together with their stamp, so
+  an interrupted run restarted with the same command finishes the rest;
+* Ctrl-C (SIGINT) stops the workers at once; what finished is kept and listed, and the
+  run ends with :class:`~migstats.exceptions.RenderInterrupted`;
+* ``index.html`` lists the profiles of the run, grouped by region, searchable, with thumbnails;
 * ``scheduler="tcp://host:8786"`` sends the same work to a Dask distributed cluster
   (workers need migstats installed, the store built and the output folder shared).
+
+Everything that leaves the calling process — the output folder, the data root, the
+notebook — is an absolute path, resolved once at the start.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import hashlib
 import html
 import json
 import os
 import shutil
+import signal
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,11 +41,14 @@ from pathlib import Path
 from . import __version__
 from .profiles import PARALLEL_FIGURES_ENV
 
-__all__ = ["RenderResult", "render", "inputs_fingerprint", "write_index", "SUMMARY_FILE", "STAMP_FILE"]
+__all__ = ["RenderResult", "render", "inputs_fingerprint", "write_index", "write_summary", "SUMMARY_FILE",
+           "STAMP_FILE", "SCHEDULER_TIMEOUT"]
 
 SUMMARY_FILE = "render-summary.csv"
 STAMP_FILE = ".migstats-stamp.json"
 SUMMARY_JSON = "summary.json"
+#: Seconds to wait for a Dask scheduler to answer before giving up.
+SCHEDULER_TIMEOUT = 10.0
 
 
 @dataclass
@@ -48,6 +60,7 @@ class RenderResult:
     seconds: float = 0.0
     error: str = ""
     outputs: list[str] = field(default_factory=list)
+    folder: str = ""
 
 
 def inputs_fingerprint(params, formats, notebook: Path, data_dir=None) -> str:
@@ -65,10 +78,18 @@ def inputs_fingerprint(params, formats, notebook: Path, data_dir=None) -> str:
 
 
 def _is_current(folder: Path, fingerprint: str) -> bool:
+    """The stamp matches and every output it lists is still there."""
     try:
-        return json.loads((folder / STAMP_FILE).read_text())["fingerprint"] == fingerprint
-    except (OSError, ValueError, KeyError):
+        stamp = json.loads((folder / STAMP_FILE).read_text())
+        if stamp["fingerprint"] != fingerprint:
+            return False
+        return all((folder / name).exists() for name in stamp["outputs"])
+    except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+def _outputs(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.iterdir() if not p.name.startswith("."))
 
 
 # -- work done in a worker process --------------------------------------------------------------
@@ -79,7 +100,11 @@ def _worker_init(socket_dirs, kernel_socket, data_dir, warm, local=False, parall
     os.environ.setdefault("MPLBACKEND", "Agg")
     # kernels inherit this: a second process drawing figures only pays when a core is idle
     os.environ[PARALLEL_FIGURES_ENV] = "1" if parallel_figures else "0"
-    if local:  # a killed batch must not leave its worker processes behind
+    if local:
+        # Ctrl-C reaches every process of the terminal's group: the batch process stops the
+        # workers itself (no traceback from each); a killed batch must not leave them behind
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         from .warm_kernels import exit_with_parent
 
         exit_with_parent()
@@ -106,10 +131,9 @@ def _render_one(params_dict: dict, out: str, formats: tuple, notebook: str | Non
         folder = profiles.render_profile(
             params_dict["country"], params_dict["year"], group=params_dict["group"],
             top_n=params_dict["top_n"], denominator=params_dict["denominator"], out=out, formats=formats,
-            data_dir=_WORKER.get("data_dir"), execute=_executor(), notebook=notebook)
-        _write_extras(folder, fingerprint)
-        outputs = sorted(str(p) for p in folder.iterdir() if not p.name.startswith("."))
-        return RenderResult(label, "ok", time.perf_counter() - t0, "", outputs)
+            data_dir=_WORKER.get("data_dir"), execute=_executor(), notebook=notebook,
+            before_publish=lambda staging, nb: _write_extras(staging, nb, fingerprint))
+        return RenderResult(label, "ok", time.perf_counter() - t0, "", _outputs(folder), str(folder))
     except Exception as exc:  # failure isolation: report, don't stop the batch
         msg = _short_error(exc)
         return RenderResult(label, "failed", time.perf_counter() - t0, msg, [])
@@ -125,34 +149,28 @@ def _short_error(exc: BaseException) -> str:
     return f"{name}: {text[0] if text else ''}"[:500]
 
 
-def _write_extras(folder: Path, fingerprint: str) -> None:
-    """From the executed notebook: the headline JSON and a thumbnail for the index; then the stamp."""
-    import nbformat
-
+def _write_extras(staging: Path, nb, fingerprint: str) -> None:
+    """From the executed notebook (in memory: ``--format html`` keeps no .ipynb), the headline
+    JSON and a thumbnail for the index; then the stamp, listing every output. Written into the
+    staging folder, so they are published together with the profile."""
+    from . import atomic
     from .profiles import FIGURES_MIMETYPE
 
-    nb_path = folder / "profile.ipynb"
     summary, thumb = None, None
-    if nb_path.exists():
-        nb = nbformat.read(str(nb_path), as_version=4)
-        for cell in nb.cells:
-            for o in cell.get("outputs", []):
-                data = o.get("data", {})
-                if FIGURES_MIMETYPE in data:
-                    summary = data[FIGURES_MIMETYPE]
-                if thumb is None and "image/png" in data and o.get("metadata", {}).get("migstats_figure") == "diaspora_map":
-                    thumb = data["image/png"]
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if FIGURES_MIMETYPE in data:
+                summary = data[FIGURES_MIMETYPE]
+            if thumb is None and "image/png" in data and o.get("metadata", {}).get("migstats_figure") == "diaspora_map":
+                thumb = data["image/png"]
     if summary is not None:
-        _atomic_write(folder / SUMMARY_JSON, json.dumps(summary).encode())
+        atomic.write_bytes(staging / SUMMARY_JSON, json.dumps(summary).encode())
     if thumb is not None:
-        _atomic_write(folder / "thumb.png", base64.b64decode(thumb))
-    _atomic_write(folder / STAMP_FILE, json.dumps({"fingerprint": fingerprint, "migstats": __version__}).encode())
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+        atomic.write_bytes(staging / "thumb.png", base64.b64decode(thumb))
+    outputs = sorted(p.name for p in staging.iterdir() if not p.name.startswith("."))
+    stamp = {"fingerprint": fingerprint, "migstats": __version__, "outputs": outputs}
+    atomic.write_bytes(staging / STAMP_FILE, json.dumps(stamp).encode())
 
 
 def _render_on_dask_worker(params_dict, out, formats, notebook, fingerprint, data_dir, warm):
@@ -173,8 +191,6 @@ def _render_on_dask_worker(params_dict, out, formats, notebook, fingerprint, dat
 
 
 _DASK_SERVER = None
-
-
 # -- the batch ---------------------------------------------------------------------------------
 def _items(countries, group, all_, year, top_n, denominator, data_dir):
     from .countries import country_table, resolve_many
@@ -192,164 +208,307 @@ def _items(countries, group, all_, year, top_n, denominator, data_dir):
 
 
 def _clean_stale(out: Path) -> None:
-    """Remove staging folders left by a killed run (``.<year>.tmp-*``)."""
+    """Remove staging folders left by a killed run (``.<year>.tmp-*``) and put back any profile
+    whose swap into place was cut short (``.<year>.old-<pid>``)."""
+    from .profiles import _OLD, _recover_swap
+
     if out.is_dir():
         for p in out.glob("**/.*.tmp-*"):
             if p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
+        for p in out.glob(f"**/.*{_OLD}*"):
+            if p.is_dir():
+                _recover_swap(p.parent / p.name[1:].rsplit(_OLD, 1)[0])
+
+
+def _writable_output(out: Path) -> list[Path]:
+    """Create ``out`` if needed and check that a file can be written in it, before any work.
+
+    Returns the folders created (removed again if the run fails before writing anything).
+    """
+    from . import atomic
+    from .profiles import _make_folder, _output_error, _remove_if_empty
+
+    try:
+        created = _make_folder(out)
+    except OSError as exc:
+        raise _output_error(exc, out) from None
+    try:
+        atomic.temp_file_beside(out / ".migstats-write-test").unlink()
+    except OSError as exc:
+        _remove_if_empty(created)
+        raise _output_error(exc, out) from None
+    return created
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Ignore SIGINT for a moment: processes started meanwhile inherit that (a Ctrl-C then
+    reaches only this process, which stops them itself), and bookkeeping is not cut short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def render(countries=None, *, group=None, all=False, year=2024, top_n=10, denominator="population",
            out="reports", formats=("html", "ipynb"), jobs=2, force=False, scheduler=None,
-           notebook=None, warm=True, progress=True, data_dir=None, index=True) -> list[RenderResult]:
+           notebook=None, warm=True, progress=True, data_dir=None, index=True,
+           scheduler_timeout: float | None = None) -> list[RenderResult]:
     """Render many profiles (see the module docstring).
 
     Parameters
     ----------
     countries : list, optional
         Country inputs (names or codes); or ``group=`` a group name; or ``all=True``.
+    out : path
+        Output root; relative to the current folder (resolved once, here).
+    formats : str or iterable of {"html", "ipynb", "png", "csv"}
+        At least one (see :func:`migstats.profiles.check_formats`).
     jobs : int
         Parallel worker processes (local runs).
     force : bool
         Render even when outputs are up to date.
-    scheduler : str, optional
-        Address of a Dask distributed scheduler (e.g. ``"tcp://10.0.0.5:8786"``).
+    scheduler : str or distributed.Client, optional
+        Address of a Dask distributed scheduler (e.g. ``"tcp://10.0.0.5:8786"``), or a client.
     notebook : path, optional
         Another parameterised notebook to run (default: the country profile).
     warm : bool
         Use the kernel fork server (default, where the platform can fork); ``False`` starts a
         cold kernel per profile.
+    index : bool
+        Write ``<out>/index.html`` listing the profiles of this run (rendered or up to date).
+    scheduler_timeout : float, optional
+        Seconds to wait for the scheduler to answer (default :data:`SCHEDULER_TIMEOUT`).
 
     Returns
     -------
     list of RenderResult
         Also written to ``<out>/render-summary.csv``.
+
+    Raises
+    ------
+    ValueError, CountryNotFoundError, GroupNotFoundError, DataNotAvailableError
+        Bad parameters (nothing is written).
+    StoreDamagedError
+        A table of the store cannot be read (run ``migstats data build``); nothing is written.
+    OutputError
+        ``out`` cannot be created or written; checked before anything is rendered.
+    SchedulerUnreachableError
+        The scheduler did not answer within ``scheduler_timeout``; nothing is written.
+    RenderInterrupted
+        On Ctrl-C (a ``KeyboardInterrupt``): workers are stopped at once, what finished is
+        kept and listed in the summary (``err.results``).
     """
     from tqdm.auto import tqdm
 
-    from . import store
-    from .profiles import notebook_path, profile_dir
+    from . import locations, store
+    from .profiles import _remove_if_empty, check_formats, notebook_path, profile_dir
     from .warm_kernels import ForkServer
 
+    formats = check_formats(formats)
+    out = locations.absolute(out)
+    data_dir = locations.data_dir(data_dir)
+    nb = locations.absolute(notebook) if notebook else notebook_path()
     warm = warm and ForkServer.available()
     store.ensure_built(data_dir, progress=progress)
+    store.verify(data_dir, read=False, strict=True)  # a damaged table: one message, nothing rendered
     items = _items(countries, group, all, year, top_n, denominator, data_dir)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    _clean_stale(out)
-    nb = Path(notebook) if notebook else notebook_path()
-    formats = tuple(formats)
-    results: dict[str, RenderResult] = {}
-    todo = []
-    for p in items:
-        fp = inputs_fingerprint(p, formats, nb, data_dir)
-        folder = profile_dir(p, out)
-        if not force and _is_current(folder, fp):
-            outputs = sorted(str(x) for x in folder.iterdir() if not x.name.startswith("."))
-            results[p.label] = RenderResult(p.label, "skipped", 0.0, "", outputs)
-        else:
-            todo.append((p, fp))
-            results[p.label] = RenderResult(p.label, "not run")
-    bar = tqdm(total=len(todo), desc="migstats render", unit="profile", disable=not progress)
-    counts = {"ok": 0, "failed": 0}
-
-    def done(res: RenderResult):
-        results[res.label] = res
-        counts[res.status] = counts.get(res.status, 0) + 1
-        bar.set_postfix(ok=counts["ok"], failed=counts["failed"], skipped=len(items) - len(todo))
-        bar.update()
-
-    args = [(asdict(p) | {"label": p.label}, str(out), formats, str(nb) if notebook else None, fp)
-            for p, fp in todo]
+    timeout = SCHEDULER_TIMEOUT if scheduler_timeout is None else scheduler_timeout
+    client, own_client = _connect(scheduler, timeout) if scheduler else (None, False)
     try:
-        if not todo:
-            pass
-        elif scheduler:
-            _run_dask(scheduler, args, data_dir, warm, done)
-        else:
-            _run_local(args, jobs, data_dir, warm, done)
+        created = _writable_output(out)
+        try:
+            _clean_stale(out)
+            results: dict[str, RenderResult] = {}
+            todo = []
+            for p in items:
+                fp = inputs_fingerprint(p, formats, nb, data_dir)
+                folder = profile_dir(p, out)
+                if not force and _is_current(folder, fp):
+                    results[p.label] = RenderResult(p.label, "skipped", 0.0, "", _outputs(folder), str(folder))
+                else:
+                    todo.append((p, fp))
+                    results[p.label] = RenderResult(p.label, "not run")
+        except BaseException:
+            _remove_if_empty(created)
+            raise
+        bar = tqdm(total=len(todo), desc="migstats render", unit="profile", disable=not progress)
+        counts = {"ok": 0, "failed": 0}
+
+        def done(res: RenderResult):
+            results[res.label] = res
+            counts[res.status] = counts.get(res.status, 0) + 1
+            # the counts and the bar move together (one refresh, in update)
+            bar.set_postfix(ok=counts["ok"], failed=counts["failed"], skipped=len(items) - len(todo), refresh=False)
+            bar.update()
+
+        args = [(asdict(p) | {"label": p.label}, str(out), formats, str(nb) if notebook else None, fp)
+                for p, fp in todo]
+        interrupted = False
+        try:
+            if not todo:
+                pass
+            elif client is not None:
+                _run_dask(client, args, str(data_dir), warm, done)
+            else:
+                _run_local(args, jobs, str(data_dir), warm, done)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            with _sigint_ignored():
+                bar.close()
+                for p, fp in todo:
+                    folder = profile_dir(p, out)
+                    if results[p.label].status != "not run":
+                        continue
+                    if _is_current(folder, fp):  # finished and published, but the result never came back
+                        results[p.label] = RenderResult(p.label, "ok", 0.0, "", _outputs(folder), str(folder))
+                    elif interrupted:  # its worker was stopped: no staging folder, no empty folder left
+                        for staging in folder.parent.glob(f".{folder.name}.tmp-*"):
+                            shutil.rmtree(staging, ignore_errors=True)
+                        _remove_if_empty([q for q in folder.parents if out in q.parents])
+                ordered = [results[p.label] for p in items]
+                summary = write_summary(out, ordered)
+                if index:
+                    write_index(out, ordered)
     finally:
-        bar.close()
-        ordered = [results[p.label] for p in items]
-        write_summary(out, ordered)
-        if index:
-            write_index(out)
+        if own_client:
+            client.close()
+    if interrupted:
+        from .exceptions import RenderInterrupted
+
+        raise RenderInterrupted(ordered, summary)
     return ordered
 
 
+def _stop_workers(pool) -> None:
+    """Stop a process pool now: pending work cancelled, running workers terminated."""
+    if hasattr(pool, "terminate_workers"):  # Python >= 3.14
+        pool.terminate_workers()
+        return
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.join(1)
+
+
 def _run_local(args, jobs, data_dir, warm, done):
+    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
-    server = None
-    if warm:
-        from .warm_kernels import ForkServer
-
-        server = ForkServer(data_dir)
+    server = pool = None
     try:
+        if warm:
+            from .warm_kernels import ForkServer
+
+            with _sigint_ignored():  # the server must not see the terminal's Ctrl-C
+                server = ForkServer(data_dir, wait=False)
+            server.wait()
         workers = max(1, min(int(jobs), len(args)))
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         init = (server.kernel_dirs if server else None, server.socket_path if server else None,
-                None if data_dir is None else str(data_dir), bool(server), True, workers < cores)
-        import multiprocessing as mp
-
+                data_dir, bool(server), True, workers < cores)
         ctx = mp.get_context("spawn")  # no fork of a process holding threads and event loops
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
-                                 initargs=init) as pool:
-            futures = [pool.submit(_render_one, *a) for a in args]
-            try:
-                for fut in as_completed(futures):
+        with _sigint_ignored():  # workers are spawned at submission: they inherit SIG_IGN
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                       initargs=init)
+            futures = {pool.submit(_render_one, *a): a[0]["label"] for a in args}
+        try:
+            for fut in as_completed(futures):
+                try:
                     done(fut.result())
-            except KeyboardInterrupt:
-                for f in futures:
-                    f.cancel()
-                raise
+                except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
+                    done(RenderResult(futures[fut], "failed", 0.0, f"worker process died: {exc}"))
+        except BaseException:
+            _stop_workers(pool)
+            raise
+        pool.shutdown(wait=True)
     finally:
         if server:
             server.close()
 
 
-def _run_dask(scheduler, args, data_dir, warm, done):
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        from .exceptions import MigstatsError
+def _connect(scheduler, timeout: float):
+    """``(client, owned)`` for a scheduler address (connected here, with a short timeout) or a client."""
+    from .exceptions import MigstatsError, SchedulerUnreachableError
 
-        raise MigstatsError("--scheduler needs Dask distributed: pip install 'migstats[cluster]'") from None
-    client = scheduler if hasattr(scheduler, "submit") else Client(scheduler)
+    if hasattr(scheduler, "submit"):
+        return scheduler, False
     try:
-        futures = [client.submit(_render_on_dask_worker, *a, None if data_dir is None else str(data_dir), warm,
-                                 pure=False, key=f"migstats-render-{a[0]['label']}-{a[0]['year']}".replace("/", "-"))
-                   for a in args]
+        from distributed import Client
+    except ImportError:
+        raise MigstatsError("--scheduler needs Dask distributed: pip install 'migstats[cluster]'") from None
+    try:
+        return Client(scheduler, timeout=timeout, set_as_default=False), True
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SchedulerUnreachableError(
+            f"Cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({reason}). Check the "
+            f"address, or start the scheduler (`dask scheduler`) and workers (`dask worker {scheduler}`); "
+            "without --scheduler the batch runs on this machine.") from None
+
+
+def _run_dask(client, args, data_dir, warm, done):
+    from distributed import as_completed
+
+    futures = [client.submit(_render_on_dask_worker, *a, data_dir, warm,
+                             pure=False, key=f"migstats-render-{a[0]['label']}-{a[0]['year']}".replace("/", "-"))
+               for a in args]
+    try:
         for fut in as_completed(futures):
             done(RenderResult(**fut.result()))
-    finally:
-        if not hasattr(scheduler, "submit"):
-            client.close()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            client.cancel(futures)
+        raise
 
 
 def write_summary(out: Path, results: list[RenderResult]) -> Path:
     """Write ``render-summary.csv`` (label, status, seconds, error, outputs) atomically."""
-    path = Path(out) / SUMMARY_FILE
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["country", "status", "seconds", "error", "outputs"])
-        for r in results:
-            w.writerow([r.label, r.status, f"{r.seconds:.2f}", r.error, ";".join(r.outputs)])
-    os.replace(tmp, path)
-    return path
+    import io
+
+    from . import atomic
+
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(["country", "status", "seconds", "error", "outputs"])
+    for r in results:
+        w.writerow([r.label, r.status, f"{r.seconds:.2f}", r.error, ";".join(r.outputs)])
+    return atomic.write_bytes(Path(out) / SUMMARY_FILE, buf.getvalue().encode("utf-8"))
 
 
 # -- the index page -----------------------------------------------------------------------------
-def write_index(out) -> Path:
-    """Write ``index.html``: every rendered profile under ``out``, by region, searchable.
+def write_index(out, results=None) -> Path:
+    """Write ``index.html``: rendered profiles under ``out``, by region, searchable.
+
+    Parameters
+    ----------
+    out : path
+        Output root.
+    results : list of RenderResult, optional
+        The profiles to list: those of a run that are rendered or up to date (their folders'
+        ``summary.json``). Default: every profile folder under ``out`` that has one.
 
     The page is static (no external resources), opens from disk, and filters the list as
     the user types in the search box.
     """
     out = Path(out)
+    if results is None:
+        summaries = sorted(out.glob(f"*/*/{SUMMARY_JSON}")) + sorted(out.glob(f"groups/*/*/{SUMMARY_JSON}"))
+    else:
+        summaries = [Path(r.folder) / SUMMARY_JSON for r in results if r.status in ("ok", "skipped") and r.folder]
     entries = []
-    for summ in sorted(out.glob(f"*/*/{SUMMARY_JSON}")) + sorted(out.glob(f"groups/*/*/{SUMMARY_JSON}")):
+    for summ in summaries:
         folder = summ.parent
         try:
             data = json.loads(summ.read_text(encoding="utf-8"))
@@ -385,10 +544,11 @@ def write_index(out) -> Path:
                 f'immigrants {fmt(f.get("immigrant_stock"))} ({fmt(f.get("immigrant_share"), True)}) · '
                 f'year {e["data"].get("year")}</span></li>')
         parts.append(f'<section><h2>{html.escape(region)}</h2><ul>{"".join(items)}</ul></section>')
-    page = _INDEX_TEMPLATE.replace("{{count}}", str(len(entries))).replace("{{body}}", "\n".join(parts))
-    path = out / "index.html"
-    _atomic_write(path, page.encode("utf-8"))
-    return path
+    count = f"{len(entries)} profile" + ("" if len(entries) == 1 else "s")
+    page = _INDEX_TEMPLATE.replace("{{count}}", count).replace("{{body}}", "\n".join(parts))
+    from . import atomic
+
+    return atomic.write_bytes(out / "index.html", page.encode("utf-8"))
 
 
 _INDEX_TEMPLATE = """<!DOCTYPE html>
@@ -410,7 +570,7 @@ li img{width:100%;height:auto;display:block}
 </style></head>
 <body>
 <h1>Migration profiles</h1>
-<p>{{count}} profiles. Built with migstats from UN DESA, World Bank/KNOMAD, WDI and UNHCR data;
+<p>{{count}}. Built with migstats from UN DESA, World Bank/KNOMAD, WDI and UNHCR data;
 each profile names its sources and editions.</p>
 <p><label for="search">Search: </label><input id="search" type="search" placeholder="Country, ISO3 code or region"
  autocomplete="off"></p>

@@ -8,16 +8,28 @@ populations (UN DESA Table 2 publishes thousands; the parser multiplies by 1,000
 
 Special location codes: ``2003`` is UN DESA's "OTHER" (origin unknown or not
 attributed); the KNOMAD "Other North"/"Other South" rows and columns are mapped to it.
+
+Every country code in every table goes through the one country resolver
+(:class:`migstats.countries.CountryResolver`); codes a source uses that are not UN DESA
+areas are listed explicitly with their handling (see each table's description) and any
+other unknown code stops the build.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Column", "TABLES", "SPLIT_BY_AREA", "OTHER_CODE", "WORLD_CODE", "validate", "describe", "dtypes"]
+__all__ = ["Column", "TABLES", "SPLIT_BY_AREA", "OTHER_CODE", "WORLD_CODE", "CHANNEL_ISLANDS_CODE",
+           "WPP_OTHER_AREAS", "validate", "describe", "dtypes"]
 
 OTHER_CODE = 2003
 WORLD_CODE = 900
+#: UN DESA's Channel Islands (IMS Annex ISO3 "CHI"); WPP 2024 has Guernsey and Jersey instead.
+CHANNEL_ISLANDS_CODE = 830
+#: WPP 2024 countries or areas that are not UN DESA IMS 2024 areas (M49 code -> name). Their
+#: rows go to ``wpp_indicators_other_areas``; Guernsey and Jersey counts are also summed into
+#: the Channel Islands (830) in ``wpp_indicators``.
+WPP_OTHER_AREAS = {412: "Kosovo (under UNSC res. 1244)", 831: "Guernsey", 832: "Jersey"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,8 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         _c("ldc", "bool", "", "least developed country (UN, Annex code 941)"),
         _c("lldc", "bool", "", "landlocked developing country (Annex code 1636)"),
         _c("sids", "bool", "", "small island developing state (Annex code 1637)"),
+        _c("unhcr_code", "str", "", "UNHCR's own country code (refugees package countries.rda, joined "
+           "on ISO3; e.g. Austria 'AUS', Australia 'AUL'); never a join key for UNHCR data", True),
     ]),
     "aggregates": ("UN DESA aggregates (regions, development and income groups) and WORLD.", [
         _LOC, _c("name", "str", "", "aggregate name"),
@@ -95,7 +109,13 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
     "undesa_refugees": ("Refugees and asylum seekers by destination (UN DESA IMS 2020 Table 6).", [
         _ED, _LOC, _YEAR, _c("refugees", "float64", "persons", "refugees incl. asylum seekers", True),
     ]),
-    "bilateral_stock": ("Migrant stock by origin and destination.", [
+    "bilateral_stock": ("Migrant stock by origin and destination. A row exists for every figure "
+                        "the source reports (zeros included); an absent origin x destination pair "
+                        "is not reported ('insufficient data' in UN DESA 2024), never 0. UN DESA "
+                        "2024 comes from the official workbook (dataset 'undesa_2024_od') when "
+                        "cached, else from IOM GDI's reshape ('undesa_2024_od_gdidata': both sexes "
+                        "= males + females; 'OOO' -> 2003, 'XCX' -> Channel Islands 830), never "
+                        "both.", [
         _c("dataset", "str", "", "registry key of the source file"), _ED, _YEAR, _SEX,
         _c("origin_code", "int32", "", "M49 of origin (2003 = other/unknown)"),
         _c("destination_code", "int32", "", "M49 of destination (2003 = other)"),
@@ -107,12 +127,19 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         _c("receiving_code", "int32", "", "M49 of the receiving (origin) country (2003 = other)"),
         _c("remittances_usd", "float64", "current US$", "estimated flow (published in US$ millions x 1e6)"),
     ]),
-    "wdi": ("World Bank WDI series, long format.", [
+    "wdi": ("World Bank WDI series, long format; one source file (one vintage) per indicator, "
+            "the newest cached: BX.TRF.PWKR.CD.DT, NY.GDP.MKTP.CD and SP.POP.TOTL of 2025-07-01; "
+            "BM.TRF.PWKR.CD.DT from the official file when cached, else from IOM GDI's extract "
+            "(wdi.rda 'remout', countries only; its ISO3 'geo' codes resolved to World Bank codes "
+            "and M49, Kosovo XKX kept without an M49 code as UN DESA counts it within Serbia).", [
+        _c("dataset", "str", "", "registry key of the source file (e.g. wdi_gdp, wdi_gdidata)"),
         _c("indicator", "str", "", "WDI code, e.g. BX.TRF.PWKR.CD.DT"),
         _c("wb_code", "str", "", "World Bank economy or aggregate code"),
         _c("location_code", "Int32", "", "M49 code when the economy is a UN DESA area", True),
         _YEAR, _c("value", "float64", "see unit", "value as published"),
-        _c("unit", "str", "", "unit of value"), _c("vintage", "str", "", "WDI 'Last Updated Date'"),
+        _c("unit", "str", "", "unit of value"),
+        _c("vintage", "str", "", "WDI 'Last Updated Date' (YYYY-MM-DD), or for the gdidata extract "
+           "'IOM GDI extract (gdidata, 2025-02-07; WDI vintage unstated)'"),
     ]),
     "wb_economies": ("World Bank economies and aggregates (WDI country metadata).", [
         _c("wb_code", "str", "", "World Bank code"), _c("wb_name", "str", "", "Country Name"),
@@ -122,13 +149,56 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         _c("is_aggregate", "bool", "", "no region: an aggregate such as WLD or LMY"),
         _c("location_code", "Int32", "", "M49 when a UN DESA area", True),
     ]),
-    "unhcr_refugees": ("Refugees and asylum seekers by origin and country of asylum (UNHCR).", [
-        _YEAR, _c("origin_iso3", "str", "", "UNHCR origin code (XXA stateless, TIB Tibetans; blank = various/unknown)", True),
-        _c("asylum_iso3", "str", "", "UNHCR country of asylum code (blank = unknown)", True),
-        _c("origin_code", "Int32", "", "M49 of origin when resolvable", True),
-        _c("asylum_code", "Int32", "", "M49 of asylum country when resolvable", True),
+    "unhcr_refugees": ("Forcibly displaced and stateless people by origin and country of asylum "
+                       "(UNHCR), end-year, persons. From UNHCR's refugees package (dataset "
+                       "'unhcr_population', 1951-2025) when cached, else from the 1995-2020 extract "
+                       "('unhcr_refugees'). Joined on the ISO3 columns, never on UNHCR's own codes. "
+                       "Codes without an area keep a missing M49 code: 'UNK' unknown/various "
+                       "(origin, and asylum in a few rows; blank in the extract), 'XXA' stateless "
+                       "(origin), 'TIB' Tibetans (origin). Rows as published (the extract's "
+                       "all-zero self-pairs are dropped).", [
+        _c("dataset", "str", "", "registry key of the source file"),
+        _YEAR,
+        _c("origin_iso3", "str", "", "ISO3 of origin as UNHCR writes it (UNK, XXA, TIB: see above)", True),
+        _c("asylum_iso3", "str", "", "ISO3 of the country of asylum (UNK = unknown)", True),
+        _c("origin_code", "Int32", "", "M49 of origin when an area", True),
+        _c("asylum_code", "Int32", "", "M49 of asylum country when an area", True),
         _c("refugees", "float64", "persons", "refugees under UNHCR's mandate", True),
         _c("asylum_seekers", "float64", "persons", "asylum seekers", True),
+        _c("idps", "float64", "persons", "internally displaced persons of concern to UNHCR (rows "
+           "with origin = asylum); NaN where the source has no such field (the extract)", True),
+        _c("stateless", "float64", "persons", "stateless persons; NaN in the extract", True),
+        _c("others_of_concern", "float64", "persons", "others of concern to UNHCR ('ooc'); NaN in "
+           "the extract", True),
+        _c("oip", "float64", "persons", "other people in need of international protection; NaN "
+           "where the source gives no figure (all rows before 2018, most rows after; the extract)", True),
+    ]),
+    "wpp_indicators": ("UN World Population Prospects 2024 demographic indicators, estimates "
+                       "1950-2023, for the UN DESA IMS 2024 areas (the '_aggregates' table holds "
+                       "WPP's aggregates, codes 900 and up: World 900, regions, income, SDG, LLDC/"
+                       "SIDS groups). Calendar years. WPP areas that are not IMS areas are "
+                       "handled explicitly: Guernsey (831) + Jersey (832) counts are summed into "
+                       "Channel Islands (830), for which no rates are given (WPP has rates for each "
+                       "island only; combining them needs populations these files lack); "
+                       "Kosovo (412), Guernsey and Jersey as published are in "
+                       "'wpp_indicators_other_areas'; Serbia (688) is WPP's (without Kosovo, as "
+                       "in IMS Table 2); Holy See (336) has no WPP rows.", [
+        _ED, _LOC, _c("year", "int16", "year", "calendar year (1 January to 31 December)"),
+        _c("measure", "str", "", "births, deaths, net_migration (net number of migrants), "
+           "population_change, cbr, cdr or cnmr (crude birth, death, net migration rates)"),
+        _c("value", "float64", "see unit", "persons for the four counts (WPP thousands x 1000); "
+           "per 1,000 population (person-years) for the three rates"),
+        _c("unit", "str", "", "'persons' or 'per 1,000 population'"),
+    ]),
+    "wpp_indicators_other_areas": ("WPP 2024 rows of areas that are not UN DESA IMS 2024 areas, "
+                                   "as published: Kosovo 412 (UN DESA counts it within Serbia), "
+                                   "Guernsey 831 and Jersey 832 (UN DESA: Channel Islands 830). "
+                                   "Same columns as 'wpp_indicators', with the WPP name.", [
+        _ED, _LOC, _c("name", "str", "", "WPP 2024 name"),
+        _c("year", "int16", "year", "calendar year"),
+        _c("measure", "str", "", "as in wpp_indicators"),
+        _c("value", "float64", "see unit", "as in wpp_indicators"),
+        _c("unit", "str", "", "'persons' or 'per 1,000 population'"),
     ]),
     "area_points": ("A point per area for markers and great-circle lines (lon/lat, EPSG:4326).", [
         _LOC, _c("iso3", "str", "", ""), _c("lon", "float64", "degrees", ""),

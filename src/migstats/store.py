@@ -20,19 +20,22 @@ import shutil
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import __version__, locations
 from .countries import OUTSIDE_UNDESA
-from .exceptions import SourceLayoutError, SourceMissingError, StoreNotBuiltError
-from .registry import SOURCES
-from .schemas import OTHER_CODE, SPLIT_BY_AREA, dtypes, validate
+from .exceptions import SourceLayoutError, SourceMissingError, StoreDamagedError, StoreNotBuiltError
+from .registry import SOURCES, preferred
+from .schemas import (CHANNEL_ISLANDS_CODE, OTHER_CODE, SPLIT_BY_AREA, WPP_OTHER_AREAS, dtypes,
+                      validate)
 
 __all__ = ["build", "load", "load_boundaries", "provenance", "table_path", "build_id",
-           "is_built", "ensure_built", "source_citation"]
+           "is_built", "ensure_built", "source_citation", "verify", "TableCheck"]
 
 PROVENANCE_FILE = "provenance.json"
 
@@ -73,9 +76,28 @@ def provenance(data_dir=None) -> dict:
         ) from None
     cached = _PROV_CACHE.get(str(path))
     if cached is None or cached[0] != mtime:
-        cached = (mtime, json.loads(path.read_text(encoding="utf-8")))
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            record["tables"], record["sources"]  # noqa: B018  (both must be there)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreDamagedError(
+                f"The data store's provenance record {path} cannot be read ({_reason(exc)}): the "
+                "store is damaged. Rebuild it with `migstats data build`.", ["provenance"]) from None
+        cached = (mtime, record)
         _PROV_CACHE[str(path)] = cached
     return cached[1]
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of an error's message, without the path that the caller names anyway."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return text if len(text) < 300 else text[:297] + "..."
+
+
+def _damaged(name: str, path: Path, exc: BaseException) -> StoreDamagedError:
+    return StoreDamagedError(
+        f"Table {name!r} of the data store cannot be read ({path}: {_reason(exc)}): the store is "
+        "damaged. Rebuild it with `migstats data build`.", [name])
 
 
 def build_id(data_dir=None) -> str:
@@ -129,14 +151,124 @@ def load(name: str, data_dir=None) -> pd.DataFrame:
     key = (str(path), mtime)
     df = _CACHE.get(key)
     if df is None:
-        if name.startswith("boundaries"):
-            import geopandas
+        import pyarrow
 
-            df = geopandas.read_parquet(path)
-        else:
-            df = pd.read_parquet(path)
+        try:
+            if name.startswith("boundaries"):
+                import geopandas
+
+                df = geopandas.read_parquet(path)
+            else:
+                df = pd.read_parquet(path)
+        except (OSError, ValueError, pyarrow.ArrowException) as exc:  # truncated, overwritten...
+            raise _damaged(name, path, exc) from None
         _CACHE[key] = df
     return df.copy(deep=False)
+
+
+# -- checking --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TableCheck:
+    """The check of one table of the processed store (see :func:`verify`).
+
+    Attributes
+    ----------
+    table : str
+        Table name (``"provenance"`` for the provenance record).
+    path : pathlib.Path
+    state : str
+        ``"ok"``, ``"missing"`` (no file), ``"unreadable"`` (not a readable Parquet file:
+        truncated, overwritten), ``"schema"`` (columns or types differ from
+        :mod:`migstats.schemas`) or ``"rows"`` (row count differs from the provenance record).
+    rows : int or None
+        Rows in the file.
+    message : str
+    """
+
+    table: str
+    path: Path
+    state: str
+    rows: int | None
+    message: str = ""
+
+
+_ARROW_TYPES = {"int16": "int16", "int32": "int32", "Int32": "int32", "Int64": "int64", "int64": "int64",
+                "float64": "double", "bool": "bool", "str": ("string", "large_string", "string_view")}
+
+
+def _check_table(name: str, path: Path, expected_rows, read: bool) -> TableCheck:
+    import pyarrow
+    import pyarrow.parquet as pq
+
+    from .schemas import TABLES, dtypes
+
+    if not path.is_file():
+        return TableCheck(name, path, "missing", None, "no file; rebuild with `migstats data build`")
+    try:
+        if read:  # every page (a damaged page in the middle is found too)
+            table = pq.read_table(path)
+            schema, rows = table.schema, table.num_rows
+        else:  # the footer only (a truncated or overwritten file is found)
+            meta = pq.ParquetFile(path).metadata
+            schema, rows = meta.schema.to_arrow_schema(), meta.num_rows
+    except (OSError, ValueError, pyarrow.ArrowException) as exc:
+        return TableCheck(name, path, "unreadable", None, _reason(exc))
+    if name.removesuffix("_aggregates") in TABLES:
+        expected = dtypes(name)
+        if set(schema.names) != set(expected):
+            return TableCheck(name, path, "schema", rows,
+                              f"columns {sorted(schema.names)}, the schema has {sorted(expected)}")
+        for col, dtype in expected.items():
+            arrow = str(schema.field(col).type)
+            want = _ARROW_TYPES.get(dtype)
+            if want is not None and arrow not in ((want,) if isinstance(want, str) else want):
+                return TableCheck(name, path, "schema", rows, f"column {col!r} is {arrow}, the schema has {dtype}")
+    if expected_rows is not None and rows != expected_rows:
+        return TableCheck(name, path, "rows", rows, f"{rows:,} rows, the build recorded {expected_rows:,}")
+    return TableCheck(name, path, "ok", rows, "readable, matches its schema and the recorded row count")
+
+
+def verify(data_dir=None, *, read: bool = True, strict: bool = False) -> list[TableCheck]:
+    """Check that every table of the processed store is readable and matches its schema.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Data root (see :mod:`migstats.locations`).
+    read : bool
+        Read every table completely (default; about 0.1 s for the whole store, warm). With
+        ``False`` only each file's footer is read: a truncated or overwritten file is still
+        found, a damaged page in the middle is not.
+    strict : bool
+        Raise :class:`~migstats.exceptions.StoreDamagedError` when a table is not ``"ok"``.
+
+    Returns
+    -------
+    list of TableCheck
+        One per table recorded in the store's provenance, in name order. Empty when no store
+        has been built (``is_built`` is then ``False``).
+
+    Raises
+    ------
+    StoreDamagedError
+        With ``strict``, naming each damaged table and the command that fixes it
+        (``migstats data build``); also when the provenance record itself is unreadable.
+    """
+    try:
+        prov = provenance(data_dir)
+    except StoreDamagedError:
+        raise
+    except StoreNotBuiltError:
+        return []
+    checks = [_check_table(name, table_path(name, data_dir), info.get("rows"), read)
+              for name, info in sorted(prov["tables"].items())]
+    bad = [c for c in checks if c.state != "ok"]
+    if strict and bad:
+        listed = "; ".join(f"{c.table} ({c.state}: {c.message})" for c in bad)
+        raise StoreDamagedError(
+            f"The data store in {locations.processed_dir(data_dir)} is damaged: {listed}. "
+            "Rebuild it with `migstats data build`.", [c.table for c in bad])
+    return checks
 
 
 def load_boundaries(scale: str = "110m", data_dir=None):
@@ -229,18 +361,18 @@ def build(data_dir=None, *, progress: bool = True) -> Path:
 
     from . import fetch
     from .countries import CountryResolver, build_country_tables
-    from .parsers import knomad, m49, naturalearth, undesa, unhcr, wdi
+    from .parsers import gdidata, knomad, m49, naturalearth, undesa, unhcr, wdi, wpp
 
     t0 = time.perf_counter()
     raw = locations.raw_dir(data_dir)
-    required = [k for k, s in SOURCES.items() if s.required]
-    for key in required:
-        _require(key, raw)
     present = [k for k in SOURCES if _raw(k, raw) is not None]
+    for key, src in SOURCES.items():  # a required source may be replaced by a cached stand-in
+        if src.required and preferred(key, present) is None:
+            _require(key, raw)
     checked = fetch.verify(present, data_dir=data_dir)  # raises SourceVerificationError
     hashes = {r.key: r.sha256 for r in checked}
 
-    steps = tqdm(total=9, desc="migstats data build", disable=not progress, unit="step")
+    steps = tqdm(total=10, desc="migstats data build", disable=not progress, unit="step")
     tables: dict[str, pd.DataFrame] = {}
     table_sources: dict[str, list[str]] = {}
 
@@ -264,8 +396,11 @@ def build(data_dir=None, *, progress: bool = True) -> Path:
     ctabs = build_country_tables(annex, area_names, wb_meta, unsd)
     country_sources = ["undesa_annex", "undesa_2024_destination", "wdi_remittances_received_meta"]
     country_sources += ["unsd_m49"] if unsd is not None else []
+    unhcr_codes = _raw("unhcr_countries", raw)
+    ctabs["countries"] = _with_unhcr_codes(
+        ctabs["countries"], unhcr.read_countries(unhcr_codes) if unhcr_codes else None)
     for name, df in ctabs.items():
-        put(name, df, country_sources)
+        put(name, df, country_sources + (["unhcr_countries"] if name == "countries" and unhcr_codes else []))
     countries = ctabs["countries"]
     codes = set(countries["location_code"].astype(int))
     resolver = CountryResolver(countries, ctabs["country_names"])
@@ -289,21 +424,25 @@ def build(data_dir=None, *, progress: bool = True) -> Path:
             tables[name] = df[df["location_code"].isin(codes)].reset_index(drop=True)
     steps.update()
 
-    # 4. bilateral stocks: UN DESA 2024 and 2019 O-D, KNOMAD 2017/2021
+    # 4. bilateral stocks: UN DESA 2024 (official workbook, else IOM GDI's reshape) and 2019 O-D,
+    # KNOMAD 2017/2021
     bilateral, bsources = [], []
-    od24 = _raw("undesa_2024_od", raw)
-    if od24:
-        df = undesa.read_od_2024_xlsx(od24)
+    od24 = preferred("undesa_2024_od", present)
+    if od24 == "undesa_2024_od":
+        df = undesa.read_od_2024_xlsx(_raw(od24, raw))
         keep = (df["origin_code"].isin(codes | {OTHER_CODE})) & df["destination_code"].isin(codes)
-        bilateral.append(df[keep].assign(dataset="undesa_2024_od"))
-        bsources.append("undesa_2024_od")
-    od19_xlsx, od19_csv = _raw("undesa_2019_od", raw), _raw("undesa_2019_od_csv", raw)
-    if od19_xlsx or od19_csv:
-        key = "undesa_2019_od" if od19_xlsx else "undesa_2019_od_csv"
-        df = undesa.read_od_2019_xlsx(od19_xlsx) if od19_xlsx else undesa.read_od_2019_csv(od19_csv)
-        df = _bilateral_codes(df, resolver, ["origin_name", "destination_name"], aggregate_names, key)
-        bilateral.append(df.assign(dataset=key, edition=2019))
-        bsources.append(key)
+        bilateral.append(df[keep].assign(dataset=od24))
+        bsources.append(od24)
+    elif od24 is not None:
+        bilateral.append(_od_2024_reshape(gdidata.read_undesa_stocks(_raw(od24, raw)), resolver, od24))
+        bsources.append(od24)
+    od19 = preferred("undesa_2019_od", present)
+    if od19 is not None:
+        path = _raw(od19, raw)
+        df = undesa.read_od_2019_xlsx(path) if od19 == "undesa_2019_od" else undesa.read_od_2019_csv(path)
+        df = _bilateral_codes(df, resolver, ["origin_name", "destination_name"], aggregate_names, od19)
+        bilateral.append(df.assign(dataset=od19, edition=2019))
+        bsources.append(od19)
     for ed in (2017, 2021):
         key = f"knomad_migration_{ed}"
         path = _raw(key, raw)
@@ -330,34 +469,61 @@ def build(data_dir=None, *, progress: bool = True) -> Path:
         put("bilateral_remittances", _combine(rems, "bilateral_remittances"), rsources)
     steps.update()
 
-    # 6. World Bank WDI series and economies
+    # 6. World Bank WDI series (one file, the newest or official, per indicator) and economies
     wb_to_code = {w: int(c) for w, c in zip(countries["wb_code"], countries["location_code"])
                   if isinstance(w, str)}
     series, wsources = [], []
-    for key, src in SOURCES.items():
-        if key.startswith("wdi_") and not key.endswith("_meta") and _raw(key, raw):
-            series.append(wdi.read_indicator(_raw(key, raw)))
-            wsources.append(key)
+    groups = dict.fromkeys(_primary(k) for k in SOURCES if k.startswith("wdi_") and not k.endswith("_meta"))
+    for group in groups:
+        key = preferred(group, present)
+        if key is None:
+            continue
+        if key == "wdi_gdidata":
+            g = gdidata.read_wdi_extract(_raw(key, raw))
+            g["wb_code"] = _extract_wb_codes(g["iso3"], resolver, countries, wb_meta, SOURCES[key].path)
+        else:
+            g = wdi.read_indicator(_raw(key, raw))
+        series.append(g.assign(dataset=key))
+        wsources.append(key)
     w = pd.concat(series, ignore_index=True)
+    w["dataset"] = w["dataset"].astype("str")
     w["location_code"] = w["wb_code"].map(wb_to_code).astype("Int32")
-    put("wdi", w[["indicator", "wb_code", "location_code", "year", "value", "unit", "vintage"]], wsources)
+    put("wdi", w[["dataset", "indicator", "wb_code", "location_code", "year", "value", "unit", "vintage"]],
+        wsources)
     econ = wb_meta.assign(location_code=wb_meta["wb_code"].map(wb_to_code).astype("Int32"))
     put("wb_economies", econ[["wb_code", "wb_name", "table_name", "region", "income_group",
                               "is_aggregate", "location_code"]], ["wdi_remittances_received_meta"])
     steps.update()
 
-    # 7. UNHCR refugees and asylum seekers
-    path = _raw("unhcr_refugees", raw)
-    if path:
-        u = unhcr.read_refugees(path)
-        iso_to_code = {i: int(c) for i, c in zip(countries["iso3"], countries["location_code"])}
-        u["origin_code"] = u["origin_iso3"].map(iso_to_code).astype("Int32")
-        u["asylum_code"] = u["asylum_iso3"].map(iso_to_code).astype("Int32")
-        put("unhcr_refugees", u[["year", "origin_iso3", "asylum_iso3", "origin_code", "asylum_code",
-                                 "refugees", "asylum_seekers"]], ["unhcr_refugees"])
+    # 7. UNHCR: UNHCR's refugees package when cached, else the 1995-2020 extract
+    ukey = preferred("unhcr_population", present)
+    if ukey is not None:
+        path = _raw(ukey, raw)
+        u = unhcr.read_population(path) if ukey == "unhcr_population" else unhcr.read_refugees(path)
+        allow = {c: None for c in unhcr.NON_ISO_CODES}
+        for side in ("origin", "asylum"):
+            mapping = resolver.iso3_map(u[f"{side}_iso3"].unique(), allow=allow, source=SOURCES[ukey].path)
+            u[f"{side}_code"] = u[f"{side}_iso3"].map(mapping).astype("Int32")
+        u["dataset"] = pd.array([ukey] * len(u), dtype="str")
+        for col in ("idps", "stateless", "others_of_concern", "oip"):
+            if col not in u:  # the extract has refugees and asylum seekers only
+                u[col] = float("nan")
+        put("unhcr_refugees", u[list(dtypes("unhcr_refugees"))], [ukey])
     steps.update()
 
-    # 8. boundaries and area points
+    # 8. WPP 2024 births, deaths, net migration, population change and crude rates
+    wpp_keys = {m: _WPP_KEYS[m] for m in wpp.MEASURES if _raw(_WPP_KEYS[m], raw)}
+    if wpp_keys:
+        long = pd.concat([wpp.read_indicator(_raw(k, raw), m) for m, k in wpp_keys.items()],
+                         ignore_index=True)
+        loc_path = _raw("wpp_locations", raw)
+        locs = wpp.read_locations(loc_path) if loc_path else None
+        wsrc = list(wpp_keys.values()) + (["wpp_locations"] if loc_path else [])
+        for name, df in _wpp_tables(long, codes, locs).items():
+            put(name, df, wsrc)
+    steps.update()
+
+    # 9. boundaries and area points
     geo = {}
     for scale in ("110m", "50m"):
         g = naturalearth.read_admin0(_require(f"naturalearth_{scale}", raw))
@@ -366,11 +532,124 @@ def build(data_dir=None, *, progress: bool = True) -> Path:
     put("area_points", _area_points(geo["50m"], countries), ["naturalearth_50m"])
     steps.update()
 
-    # 9. validate and write atomically; provenance last
+    # 10. validate and write atomically; provenance last
     out = _write(tables, table_sources, hashes, data_dir, t0)
     steps.update()
     steps.close()
     return out
+
+
+#: Registry keys of the WPP tables, by measure (see :data:`migstats.parsers.wpp.MEASURES`).
+_WPP_KEYS = {"births": "wpp_births", "deaths": "wpp_deaths", "net_migration": "wpp_net_migration",
+             "population_change": "wpp_population_change", "cbr": "wpp_cbr", "cdr": "wpp_cdr",
+             "cnmr": "wpp_cnmr"}
+
+
+def _primary(key: str) -> str:
+    return SOURCES[key].alternative_of or key
+
+
+def _with_unhcr_codes(countries: pd.DataFrame, unhcr_countries: pd.DataFrame | None) -> pd.DataFrame:
+    """Add UNHCR's own code of each area (joined on ISO3; missing without the file)."""
+    by_iso = {} if unhcr_countries is None else dict(
+        zip(unhcr_countries["iso3"].dropna(), unhcr_countries.loc[unhcr_countries["iso3"].notna(), "unhcr_code"]))
+    return countries.assign(unhcr_code=countries["iso3"].map(by_iso).astype("str"))
+
+
+def _od_2024_reshape(df: pd.DataFrame, resolver, dataset: str) -> pd.DataFrame:
+    """IOM GDI's reshape of IMS 2024 O-D: ISO3 codes -> location codes (XCX, OOO explicit)."""
+    from .parsers.gdidata import NON_ISO_CODES
+
+    ci = resolver.by_code(CHANNEL_ISLANDS_CODE).location_code
+    explicit = {"XCX": ci, "OOO": OTHER_CODE}
+    assert set(explicit) == set(NON_ISO_CODES)
+    where = SOURCES[dataset].path
+    dest = resolver.iso3_map(df["destination_iso3"].unique(), allow={"XCX": ci}, source=where)
+    orig = resolver.iso3_map(df["origin_iso3"].unique(), allow=explicit, source=where)
+    return pd.DataFrame({
+        "dataset": dataset,
+        "edition": 2024,
+        "year": df["year"],
+        "sex": df["sex"],
+        "origin_code": df["origin_iso3"].map(orig).astype("int32"),
+        "destination_code": df["destination_iso3"].map(dest).astype("int32"),
+        "migrant_stock": df["migrant_stock"],
+    })
+
+
+def _extract_wb_codes(iso3: pd.Series, resolver, countries, wb_meta, where: str) -> pd.Series:
+    """World Bank codes of the ISO3 codes of the gdidata WDI extract, through the resolver.
+
+    An area's code is its ``wb_code`` in the country table; a code that is no UN DESA area
+    (:data:`migstats.parsers.gdidata.WDI_NON_AREA_CODES`, e.g. Kosovo XKX) must be a World Bank
+    economy itself. Anything else raises :class:`SourceLayoutError`.
+    """
+    from .parsers.gdidata import WDI_NON_AREA_CODES
+
+    mapping = resolver.iso3_map(iso3.unique(), allow={c: None for c in WDI_NON_AREA_CODES}, source=where)
+    wb_of = dict(zip(countries["location_code"].astype(int), countries["wb_code"]))
+    economies = set(wb_meta.loc[~wb_meta["is_aggregate"], "wb_code"])
+    out, failed = {}, []
+    for code, loc in mapping.items():
+        wb = wb_of.get(loc) if loc is not None else code
+        if isinstance(wb, str) and wb in economies:
+            out[code] = wb
+        else:
+            failed.append(code)
+    if failed:
+        raise SourceLayoutError(f"{where}: ISO3 codes {sorted(failed)} have no World Bank economy code; "
+                                "add them to migstats.parsers.gdidata.WDI_NON_AREA_CODES or the "
+                                "country table and rebuild.")
+    return iso3.map(out).astype("str")
+
+
+def _wpp_tables(long: pd.DataFrame, codes: set[int], locations: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """Split WPP rows into UN DESA areas, aggregates and the explicitly listed other areas.
+
+    Aggregates are the codes from 900 up (checked against ``UNlocations.txt`` when cached).
+    Guernsey (831) and Jersey (832) counts are summed into Channel Islands (830); no rates
+    are given for 830. Any other code that is neither a UN DESA area nor listed in
+    :data:`migstats.schemas.WPP_OTHER_AREAS` raises :class:`SourceLayoutError`.
+    """
+    from .parsers.wpp import COUNTS
+
+    found = pd.Index(long["location_code"].unique())
+    is_aggregate = pd.Series(found >= 900, index=found)
+    if locations is not None:
+        listed = locations.set_index("location_code")["is_area"]
+        unknown = sorted(set(found) - set(listed.index))
+        wrong = [int(c) for c in found if c in listed.index and listed[c] == is_aggregate[c]]
+        if unknown or wrong:
+            raise SourceLayoutError(f"WPP codes {unknown} are not in UNlocations.txt, or codes {wrong} are "
+                                    "classified differently there (location_type 4 = area, code < 900).")
+    areas = set(found[~is_aggregate.to_numpy()])
+    unexpected = sorted(areas - codes - set(WPP_OTHER_AREAS))
+    if unexpected:
+        raise SourceLayoutError(f"WPP areas {unexpected} are neither UN DESA areas nor in "
+                                "migstats.schemas.WPP_OTHER_AREAS; list them there with their handling.")
+    cols = ["edition", "location_code", "year", "measure", "value", "unit"]
+    long = long.assign(edition=np.int16(2024))
+    code = long["location_code"]
+    other = long[code.isin(list(WPP_OTHER_AREAS))]
+    islands = other[other["location_code"].isin([831, 832]) & other["measure"].isin(COUNTS)]
+    parts = [long[code.isin(list(codes))][cols]]
+    if CHANNEL_ISLANDS_CODE not in areas and not islands.empty:
+        n = islands.groupby(["measure", "year"], sort=False)["value"].agg(["sum", "size"])
+        n = n[n["size"] == 2].reset_index()  # both islands published
+        unit = islands.drop_duplicates("measure").set_index("measure")["unit"]
+        parts.append(pd.DataFrame({"edition": np.int16(2024), "location_code": CHANNEL_ISLANDS_CODE,
+                                   "year": n["year"], "measure": n["measure"], "value": n["sum"],
+                                   "unit": n["measure"].map(unit)}))
+    types = dtypes("wpp_indicators")
+    order = ["measure", "location_code", "year"]
+    return {
+        "wpp_indicators": pd.concat(parts, ignore_index=True).astype(types)
+                            .sort_values(order, ignore_index=True),
+        "wpp_indicators_aggregates": long[code >= 900][cols].astype(types).sort_values(order, ignore_index=True),
+        "wpp_indicators_other_areas": other[["edition", "location_code", "name", "year", "measure", "value",
+                                             "unit"]].astype(dtypes("wpp_indicators_other_areas"))
+                                        .sort_values(order, ignore_index=True),
+    }
 
 
 #: Natural Earth features that UN DESA counts within another area.
@@ -438,7 +717,8 @@ def _write(tables, table_sources, hashes, data_dir, t0) -> Path:
             "sources": {k: {"path": SOURCES[k].path, "sha256": hashes.get(k),
                             "publisher": SOURCES[k].publisher, "title": SOURCES[k].title,
                             "edition": SOURCES[k].edition, "url": SOURCES[k].url,
-                            "official_bytes": SOURCES[k].official_bytes} for k in used},
+                            "official_bytes": SOURCES[k].official_bytes, "form": SOURCES[k].form,
+                            "repository": SOURCES[k].repository} for k in used},
         }
         (staging / PROVENANCE_FILE).write_text(json.dumps(prov, indent=2), encoding="utf-8")
         # move tables into place one by one (each os.replace is atomic), provenance last

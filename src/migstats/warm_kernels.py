@@ -134,7 +134,10 @@ def _warm_caches(data_dir: str | None, draw: bool = True) -> None:
             fig.savefig(os.devnull, format="png")
             plt.close("all")
     except Exception as exc:  # warming is an optimisation only
-        print(f"warm-up skipped: {exc!r}", file=sys.stderr, flush=True)
+        from migstats.exceptions import MigstatsError
+
+        if not isinstance(exc, MigstatsError):  # those (a damaged store...) the command reports itself
+            print(f"warm-up skipped: {exc!r}", file=sys.stderr, flush=True)
 
 
 def _become_kernel(req: dict) -> None:
@@ -168,6 +171,11 @@ def _become_kernel(req: dict) -> None:
 
 # -- the relay (kernel command) -------------------------------------------------------------------
 def _relay(socket_path: str, connection_file: str) -> int:
+    # the relay prints nothing: it must not keep the launcher's stdout/stderr (a pipe, say)
+    # open after the launcher has gone
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(socket_path)
     req = {"connection_file": connection_file, "relay_pid": os.getpid(), "cwd": os.getcwd(),
@@ -193,7 +201,9 @@ def _relay(socket_path: str, connection_file: str) -> int:
             # otherwise the kernel (watching this relay) and this relay would wait for each other
             try:
                 os.kill(pid, signal.SIGTERM)
-                time.sleep(2)
+                deadline = time.monotonic() + 2
+                while _alive(pid) and time.monotonic() < deadline:
+                    time.sleep(0.05)
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
