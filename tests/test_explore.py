@@ -239,13 +239,16 @@ def test_at_most_four_countries_side_by_side(explorer):
     assert "At most 4 countries" in explorer.message
 
 
-def test_dashboard_command_line(monkeypatch):
+def test_dashboard_command_line(monkeypatch, tmp_path):
+    from pathlib import Path
+
     from migstats import cli, dashboard
 
     calls = []
     monkeypatch.setattr(dashboard, "serve", lambda port, **kw: calls.append((port, kw)) or 0)
-    assert cli.main(["explore", "--port", "0", "--no-browser"]) == 0
-    assert calls == [(0, {"open_browser": False, "data_dir": None})]
+    assert cli.main(["explore", "--port", "0", "--no-browser", "--data-dir", str(tmp_path)]) == 0
+    (port, kw), = calls
+    assert port == 0 and kw["open_browser"] is False and Path(kw["data_dir"]) == tmp_path
     cmd = dashboard.voila_command(8866)
     assert cmd[1:3] == ["-m", "voila"] and cmd[3].endswith("explore.ipynb")
     assert "--Voila.ip=127.0.0.1" in cmd and "--strip_sources=True" in cmd and "--no-browser" in cmd
