@@ -11,6 +11,7 @@ Source numbers (UN DESA International Migrant Stock 2024; columns F..M are 1990.
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 
@@ -246,6 +247,8 @@ def test_dashboard_command_line(monkeypatch, tmp_path):
 
     calls = []
     monkeypatch.setattr(dashboard, "serve", lambda port, **kw: calls.append((port, kw)) or 0)
+    # the command exports --data-dir to the environment (for kernels): put the session's back after
+    monkeypatch.setenv("MIGSTATS_DATA_DIR", os.environ.get("MIGSTATS_DATA_DIR", ""))
     assert cli.main(["explore", "--port", "0", "--no-browser", "--data-dir", str(tmp_path)]) == 0
     (port, kw), = calls
     assert port == 0 and kw["open_browser"] is False and Path(kw["data_dir"]) == tmp_path
