@@ -11,7 +11,6 @@ Source numbers (UN DESA International Migrant Stock 2024; columns F..M are 1990.
 from __future__ import annotations
 
 import math
-import os
 
 import pytest
 
@@ -238,34 +237,3 @@ def test_at_most_four_countries_side_by_side(explorer):
     assert MAX_COMPARED == 4 and len(explorer.compare_box.value) == 3
     assert explorer.comparison["iso3"].nunique() == 4
     assert "At most 4 countries" in explorer.message
-
-
-def test_dashboard_command_line(monkeypatch, tmp_path):
-    from pathlib import Path
-
-    from migstats import cli, dashboard
-
-    calls = []
-    monkeypatch.setattr(dashboard, "serve", lambda port, **kw: calls.append((port, kw)) or 0)
-    # the command exports --data-dir to the environment (for kernels): put the session's back after
-    monkeypatch.setenv("MIGSTATS_DATA_DIR", os.environ.get("MIGSTATS_DATA_DIR", ""))
-    assert cli.main(["explore", "--port", "0", "--no-browser", "--data-dir", str(tmp_path)]) == 0
-    (port, kw), = calls
-    assert port == 0 and kw["open_browser"] is False and Path(kw["data_dir"]) == tmp_path
-    cmd = dashboard.voila_command(8866)
-    assert cmd[1:3] == ["-m", "voila"] and cmd[3].endswith("explore.ipynb")
-    assert "--Voila.ip=127.0.0.1" in cmd and "--strip_sources=True" in cmd and "--no-browser" in cmd
-
-
-def test_dashboard_refuses_a_busy_port(capsys):
-    import socket
-
-    from migstats import cli
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        s.listen()
-        port = s.getsockname()[1]
-        assert cli.main(["explore", "--port", str(port), "--no-browser"]) == 2
-    err = capsys.readouterr().err
-    assert f"Port {port} on 127.0.0.1 is in use" in err and "--port 0" in err

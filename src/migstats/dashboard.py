@@ -11,9 +11,11 @@ CSV (see :class:`migstats.explore.Explorer`).
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import webbrowser
 from pathlib import Path
@@ -83,7 +85,7 @@ def _wait_until_listening(proc: subprocess.Popen, port: int, timeout: float) -> 
 
 def serve(port: int = DEFAULT_PORT, *, open_browser: bool = True, notebook=None, data_dir=None,
           startup_timeout: float = 120.0) -> int:
-    """Serve the explorer dashboard until interrupted (Ctrl-C); returns Voilà's exit code.
+    """Serve the explorer dashboard until interrupted (Ctrl-C or SIGTERM: returns 0, Voilà stopped).
 
     Parameters
     ----------
@@ -118,6 +120,9 @@ def serve(port: int = DEFAULT_PORT, *, open_browser: bool = True, notebook=None,
     if data_dir is not None:
         env["MIGSTATS_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
     env.setdefault("MPLBACKEND", "Agg")
+    # a `kill` (SIGTERM) stops the dashboard like Ctrl-C: Voilà and its kernels go with it
+    previous = (signal.signal(signal.SIGTERM, _interrupt)
+                if threading.current_thread() is threading.main_thread() else None)
     proc = subprocess.Popen(voila_command(port, notebook), env=env)
     try:
         _wait_until_listening(proc, port, startup_timeout)
@@ -131,9 +136,15 @@ def serve(port: int = DEFAULT_PORT, *, open_browser: bool = True, notebook=None,
         return 0
     finally:
         if proc.poll() is None:
-            proc.terminate()
+            proc.terminate()  # Voilà shuts its kernels down, then exits (a few seconds)
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
