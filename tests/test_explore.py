@@ -169,3 +169,71 @@ def test_render_failure_is_a_message(explorer, monkeypatch):
     explorer.render_button.click()
     assert "could not be rendered" in explorer.message and "kernel died" in explorer.message
     assert not explorer.render_button.disabled
+
+
+# -- side by side and the CSV download ---------------------------------------------------------------
+DEU_IMM_2024 = 16_750_084  # destination file, Table 1, Excel row 205 (Germany), column M
+TJK_EMI_2024 = 514_478  # origin file, Table 1, Excel row 105 (Tajikistan), column M
+
+
+def test_comparison_side_by_side_and_csv(explorer):
+    import io
+
+    import pandas as pd
+
+    from migstats.explore import COMPARE_FIGURES, comparison_table
+
+    assert list(dict.fromkeys(explorer.comparison["iso3"])) == ["BLR"]  # the country alone at first
+    explorer.compare_box.value = ["Tajikistan (TJK)", "Germany (DEU)"]
+    t = explorer.comparison
+    assert list(dict.fromkeys(t["iso3"])) == ["BLR", "TJK", "DEU"]
+    v = t.set_index(["iso3", "name"])["value"]
+    assert v["BLR", "immigrant_stock"] == 1_054_604 and v["DEU", "immigrant_stock"] == DEU_IMM_2024
+    assert v["TJK", "emigrant_stock"] == TJK_EMI_2024
+    assert v["BLR", "emigrant_share"] == pytest.approx(100 * BLR_EMI_2024 / BLR_POP_2024)
+    assert set(t["name"]) <= set(COMPARE_FIGURES) and t["basis"].str.len().gt(0).all()
+    # the same rows as the library gives, one label per row whatever the country
+    assert t.groupby("name")["indicator"].nunique().eq(1).all()
+    assert t.equals(comparison_table(["BLR", "TJK", "DEU"], 2024, "population"))
+    # the table on display: a column per country; the CSV: the same numbers, unformatted
+    assert "<th>Tajikistan (TJK)</th>" in explorer.comparison_box.value
+    assert "16,750,084" in explorer.comparison_box.value
+    csv = pd.read_csv(io.BytesIO(explorer.comparison_csv), encoding="utf-8-sig")
+    assert explorer.comparison_csv.startswith(b"\xef\xbb\xbf")
+    assert csv.set_index(["iso3", "name"])["value"]["DEU", "immigrant_stock"] == DEU_IMM_2024
+    assert 'download="migstats_BLR_TJK_DEU_2024.csv"' in explorer.download_link.value
+
+    # a missing value is "not available" on screen and empty in the CSV, never 0: Niue is not a
+    # World Bank economy, so WDI (API_BX.TRF.PWKR.CD.DT) has no row for its remittances
+    explorer.compare_box.value = ["Niue (NIU)"]
+    niue = explorer.comparison.set_index(["iso3", "name"])["value"]
+    assert pd.isna(niue["NIU", "remittances_received"])
+    assert "not available" in explorer.comparison_box.value
+    csv = pd.read_csv(io.BytesIO(explorer.comparison_csv), encoding="utf-8-sig", keep_default_na=False)
+    row = csv[(csv["iso3"] == "NIU") & (csv["name"] == "remittances_received")]
+    assert row["value"].tolist() == [""]
+
+
+def test_comparison_follows_year_denominator_and_country(explorer):
+    explorer.compare_box.value = ["Tajikistan (TJK)"]
+    explorer.denominator_box.value = "residents_plus_emigrants"
+    share = explorer.comparison.set_index(["iso3", "name"])
+    assert share.loc[("BLR", "emigrant_share"), "indicator"] == "Emigrants as % of residents plus emigrants"
+    assert share.loc[("BLR", "emigrant_share"), "value"] == pytest.approx(
+        100 * BLR_EMI_2024 / (BLR_POP_2024 + BLR_EMI_2024))
+    explorer.year_box.value = 2020
+    # destination Table 1, Excel row 160 (Belarus), column L (2020): 1,067,090
+    assert explorer.comparison.set_index(["iso3", "name"]).loc[("BLR", "immigrant_stock"), "value"] == 1_067_090
+    explorer.country_box.value = "Germany (DEU)"
+    assert list(dict.fromkeys(explorer.comparison["iso3"])) == ["DEU", "TJK"]
+    explorer.compare_box.value = ["Tajikistan (TJK)", "Germany (DEU)"]  # the country itself: once
+    assert list(dict.fromkeys(explorer.comparison["iso3"])) == ["DEU", "TJK"]
+
+
+def test_at_most_four_countries_side_by_side(explorer):
+    from migstats.explore import MAX_COMPARED
+
+    explorer.compare_box.value = ["Tajikistan (TJK)", "Germany (DEU)", "Niue (NIU)", "Armenia (ARM)"]
+    assert MAX_COMPARED == 4 and len(explorer.compare_box.value) == 3
+    assert explorer.comparison["iso3"].nunique() == 4
+    assert "At most 4 countries" in explorer.message

@@ -46,6 +46,7 @@ commands:
   profile COUNTRY|--group NAME [--year Y] [--out DIR] [--format html,ipynb,png,csv,pdf]
   render --all|--countries A,B|--group NAME [--jobs N] [--force] [--scheduler ADDRESS]
   check [--countries A,B] [--no-groups]         coherence of every profile (one basis per statement)
+  explore [--port N] [--no-browser]             the explorer as a dashboard (Voila, 127.0.0.1)
 
 Global options (-q, --data-dir) go before or after the command."""
 
@@ -322,6 +323,12 @@ def _check(args) -> int:
     return 1
 
 
+def _explore(args) -> int:
+    from .dashboard import serve
+
+    return serve(args.port, open_browser=not args.no_browser, data_dir=args.data_dir)
+
+
 # -- the parser ---------------------------------------------------------------------------------
 def _top_n(text: str) -> int:
     """``--top-n``: the same rule for every command (1 to 50 partners)."""
@@ -435,6 +442,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--countries", default=None, help="only these countries, e.g. BLR,TJK (default: all areas)")
     p.add_argument("--no-groups", action="store_true", help="skip the standard groups")
     p.set_defaults(func=_check)
+
+    p = sub.add_parser("explore", help="serve the explorer as a dashboard (widgets, no code) on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866; 0: any free port)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser (print the URL only)")
+    p.set_defaults(func=_explore)
 
     _global_options_everywhere(parser)  # keep last: covers every subcommand added above
     return parser

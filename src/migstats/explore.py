@@ -13,19 +13,29 @@
 * outputs updated in place: the key-figures table
   (:func:`migstats.profiles.key_figures_table`), the stock trend chart, the diaspora map
   and the world map of the chosen indicator (the country outlined);
+* a **side-by-side comparison** of the country with up to three more (a tags box: type a
+  name and press Enter), one column per country, the same figures, year and basis
+  (:data:`COMPARE_FIGURES`), and a **"Download this table (CSV)"** link: the compared
+  figures as a tidy CSV with their units, years, bases and sources (UTF-8 with a byte-order
+  mark, so spreadsheet programs read the names right);
 * a **"Render full profile"** button that runs :func:`migstats.profiles.render_profile`
   (``<out>/<ISO3>/<year>/profile.html``) and shows the path and a link.
 
+``migstats explore`` serves the same explorer as a dashboard (Voilà: widgets only, no code)
+for people who do not write code; see :mod:`migstats.dashboard`.
+
 All the work is done by plain methods — :meth:`Explorer.update_figures`,
-:meth:`Explorer.update_world_map`, :meth:`Explorer.render_full_profile` — that record
-what they produced on the object (``profile``, ``values``, ``key_figures``, ``figures``,
-``message``), so they can be tested without a browser: set a widget's ``value`` and read
+:meth:`Explorer.update_world_map`, :meth:`Explorer.update_comparison`,
+:meth:`Explorer.render_full_profile` — that record what they produced on the object
+(``profile``, ``values``, ``key_figures``, ``comparison``, ``figures``, ``message``), so they
+can be tested without a browser: set a widget's ``value`` and read
 the attributes. Figures are shown as PNG in :class:`ipywidgets.Image` widgets (sizes and
 resolution are parameters, so tests can keep them small).
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import os
@@ -38,7 +48,8 @@ from . import charts, indicators, maps, profiles, style
 from .countries import Country, country_table, resolve
 from .exceptions import MigstatsError
 
-__all__ = ["Explorer", "WORLD_INDICATORS", "country_options", "parse_country_option"]
+__all__ = ["Explorer", "WORLD_INDICATORS", "COMPARE_FIGURES", "MAX_COMPARED", "country_options",
+           "parse_country_option", "comparison_table", "comparison_csv"]
 
 #: Indicators the world map can show (name accepted by
 #: :func:`migstats.indicators.world_indicator` -> menu label).
@@ -51,6 +62,27 @@ WORLD_INDICATORS = {
     "remittances_received": "Remittances received (current US$)",
 }
 _REMITTANCE_INDICATORS = ("remittances_pct_gdp", "remittances_received")
+#: Figures compared side by side: name of the :class:`migstats.indicators.Figure` -> row label
+#: (``"emigrant_share"`` is the share with the chosen denominator; the label names it). A figure
+#: a profile does not have is "not available".
+COMPARE_FIGURES = {
+    "population": "Total population",
+    "immigrant_stock": "International migrant stock",
+    "immigrant_share": "International migrants as % of population",
+    "female_share": "Women as % of international migrants",
+    "emigrant_stock": "Emigrant stock (living abroad)",
+    "emigrant_share": "Emigrants as % of {denominator}",
+    "refugees_abroad": "Refugees from the country, abroad",
+    "refugees_hosted": "Refugees hosted",
+    "net_migration_rate": "Net migration rate",
+    "remittances_received": "Personal remittances received",
+    "remittances_pct_gdp": "Remittances received as % of GDP",
+    "gdp_per_capita": "GDP per capita",
+    "diaspora_top5_share": "Share of emigrants in the top 5 destinations",
+}
+#: At most this many countries side by side (the explorer's country and three more).
+MAX_COMPARED = 4
+_CSV_COLUMNS = ["country", "iso3", "indicator", "name", "value", "unit", "year", "basis", "source", "note"]
 _OPTION = re.compile(r"^(?P<name>.+) \((?P<iso3>[A-Z]{3})\)$")
 
 
@@ -76,6 +108,86 @@ def parse_country_option(text: str, *, data_dir=None) -> Country:
         except MigstatsError:
             pass  # "(XYZ)" was not a code after all: resolve the whole text
     return resolve(text, data_dir=data_dir)
+
+
+def comparison_table(countries, year: int = indicators.LATEST, denominator: str = "population", *,
+                     data_dir=None) -> pd.DataFrame:
+    """The :data:`COMPARE_FIGURES` of several countries, one row per country and figure (tidy).
+
+    Parameters
+    ----------
+    countries : list
+        Countries or areas (anything :func:`migstats.resolve` accepts), in display order.
+    year : int
+        UN DESA reference year of the profiles.
+    denominator : {"population", "residents_plus_emigrants"}
+        Denominator of the emigrant share.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``country``, ``iso3``, ``indicator`` (the row label of :data:`COMPARE_FIGURES`),
+        ``name``, ``value`` (``NaN`` when
+        not available), ``unit``, ``year`` (of the value; may be earlier than ``year`` for WDI
+        and UNHCR figures), ``basis`` (publication and edition), ``source``, ``note``.
+    """
+    rows = []
+    for country in countries:
+        c = resolve(country, data_dir=data_dir) if not isinstance(country, Country) else country
+        p = indicators.profile(c, int(year), denominator=denominator, data_dir=data_dir)
+        for name, label in COMPARE_FIGURES.items():
+            key = f"emigrant_share_{denominator}" if name == "emigrant_share" else name
+            try:
+                f = p.figure(key)
+            except KeyError:
+                continue
+            label = label.format(denominator=indicators.DENOMINATORS[denominator])
+            rows.append({"country": c.name, "iso3": c.iso3, "indicator": label, "name": name,
+                         "value": float(f.value) if f.available else float("nan"), "unit": f.unit,
+                         "year": pd.NA if f.year is None else int(f.year), "basis": f.basis,
+                         "source": f.source, "note": f.note})
+    out = pd.DataFrame(rows, columns=_CSV_COLUMNS)
+    out["year"] = out["year"].astype("Int64")
+    out.attrs.update(year=int(year), denominator=denominator)
+    return out
+
+
+def comparison_csv(table: pd.DataFrame) -> bytes:
+    """The comparison table as CSV bytes: UTF-8 with a byte-order mark (spreadsheets read names
+    such as "Türkiye" right), numbers unformatted, empty where not available."""
+    return table.to_csv(index=False).encode("utf-8-sig")
+
+
+def _comparison_html(table: pd.DataFrame, year: int) -> str:
+    """One row per figure, one column per country; values formatted, the year added where it
+    differs from the reference year, and the basis of each row."""
+    from .narrative import format_value
+
+    if table.empty:
+        return ""
+    countries = list(dict.fromkeys(zip(table["iso3"], table["country"])))
+    head = "".join(f"<th>{html.escape(name)} ({iso3})</th>" for iso3, name in countries)
+    body = []
+    for name in dict.fromkeys(table["name"]):
+        part = table[table["name"] == name].set_index("iso3")
+        cells = []
+        for iso3, _ in countries:
+            if iso3 not in part.index or pd.isna(part.at[iso3, "value"]):
+                cells.append('<td class="na">not available</td>')
+                continue
+            r = part.loc[iso3]
+            y = r["year"]
+            when = "" if pd.isna(y) or int(y) == int(year) else f" ({int(y)})"
+            cells.append(f'<td class="v">{html.escape(format_value(r["value"], r["unit"]) + when)}</td>')
+        bases = "; ".join(dict.fromkeys(b for b in part["basis"] if b))
+        body.append(f"<tr><th>{html.escape(part['indicator'].iloc[0])}</th>{''.join(cells)}"
+                    f"<td class=\"basis\">{html.escape(bases)}</td></tr>")
+    return ("<style>.migstats-comparison-table td, .migstats-comparison-table th {text-align:left; padding:2px 8px}"
+            ".migstats-comparison-table td.v, .migstats-comparison-table thead th {white-space:nowrap}"
+            ".migstats-comparison-table td.na {color:#6b7280} .migstats-comparison-table td.basis {font-size:85%; color:#4b5563}"
+            "</style>"
+            f'<table class="migstats-comparison-table"><thead><tr><th>Indicator</th>{head}<th>Basis</th></tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
 
 
 def _png(fig, dpi: float) -> bytes:
@@ -125,6 +237,11 @@ class Explorer:
     key_figures : DataFrame
         The table on display (:func:`migstats.profiles.key_figures_table`, one emigrant
         share row: the chosen denominator's).
+    comparison : DataFrame
+        The side-by-side table on display, tidy (:func:`comparison_table`): the country and
+        the countries in the comparison box.
+    comparison_csv : bytes
+        What the "Download this table (CSV)" link downloads (:func:`comparison_csv`).
     figures : dict
         ``"trend"``, ``"diaspora_map"``, ``"world_map"`` -> matplotlib Figure (with
         ``migstats_data``, ``migstats_alt``, ``migstats_caption``).
@@ -163,6 +280,8 @@ class Explorer:
         self.values: dict[str, float] = {}
         self.emigrant_share = None
         self.key_figures = pd.DataFrame()
+        self.comparison = pd.DataFrame(columns=_CSV_COLUMNS)
+        self.comparison_csv = b""
         self.figures: dict = {}
         self.world_year: int | None = None
         self.message = ""
@@ -181,21 +300,37 @@ class Explorer:
                                         layout=w.Layout(width="420px"))
         self.denominator_box = w.ToggleButtons(
             options=[(f"% of {v}", k) for k, v in indicators.DENOMINATORS.items()],
-            value=denominator, description="Emigrant share")
+            value=denominator, description="Emigrant share", style={"button_width": "230px"})
+        self.compare_box = w.TagsInput(value=[], allowed_tags=options, allow_duplicates=False,
+                                       placeholder="add a country", layout=w.Layout(width="100%"))
+        self.comparison_box = w.HTML()
+        self.download_link = w.HTML()
         self.render_button = w.Button(description="Render full profile", icon="file",
                                       button_style="primary", layout=w.Layout(width="200px"))
         self.message_box = w.HTML()
         self.headline = w.HTML()
-        self.key_figures_box = w.HTML()
-        self.trend_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.key_figures_box = w.HTML(layout=w.Layout(width="46%"))
+        self.trend_image = w.Image(format="png", layout=w.Layout(width="52%", height="auto"))
         self.diaspora_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.world_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.render_output = w.HTML()
+
+        # CSS classes name each part of the page (for styling, and for tests driving a browser)
+        for widget, name in ((self.country_box, "country"), (self.year_box, "year"),
+                             (self.indicator_box, "indicator"), (self.denominator_box, "denominator"),
+                             (self.message_box, "message"), (self.headline, "headline"),
+                             (self.key_figures_box, "key-figures"), (self.trend_image, "trend"),
+                             (self.diaspora_image, "diaspora-map"), (self.world_image, "world-map"),
+                             (self.compare_box, "compare"), (self.comparison_box, "comparison"),
+                             (self.download_link, "download"), (self.render_button, "render"),
+                             (self.render_output, "render-output")):
+            widget.add_class(f"migstats-{name}")
 
         self.country_box.observe(self._on_country, names="value")
         self.year_box.observe(self._on_year, names="value")
         self.denominator_box.observe(self._on_denominator, names="value")
         self.indicator_box.observe(self._on_indicator, names="value")
+        self.compare_box.observe(self._on_compare, names="value")
         self.render_button.on_click(self._on_render)
 
         self.widget = w.VBox([
@@ -203,7 +338,10 @@ class Explorer:
             w.HBox([self.denominator_box]),
             self.message_box,
             self.headline,
-            w.HBox([self.key_figures_box, self.trend_image]),
+            w.HBox([self.key_figures_box, self.trend_image], layout=w.Layout(align_items="flex-start")),
+            w.HTML(f"<b>Compare side by side</b> (add up to {MAX_COMPARED - 1} countries: type a name, "
+                   "choose it from the list and press Enter)"),
+            self.compare_box, self.comparison_box, self.download_link,
             w.HTML("<b>Where emigrants live</b>"), self.diaspora_image,
             self.indicator_box, self.world_image,
             w.HBox([self.render_button, self.render_output]),
@@ -284,6 +422,7 @@ class Explorer:
         if self.draw:
             self.trend_image.value = _png(trend, self.dpi)
             self.diaspora_image.value = _png(diaspora, self.dpi)
+        self.update_comparison()
         return {"country": c, "year": self.year, "denominator": self.denominator,
                 "values": self.values, "key_figures": self.key_figures,
                 "figures": {k: self.figures[k] for k in ("trend", "diaspora_map")}}
@@ -293,6 +432,36 @@ class Explorer:
         from .narrative import format_value
 
         return format_value(f.value, f.unit) + ("" if f.available else f" ({f.note})")
+
+    def compared_countries(self) -> list[Country]:
+        """The country on display, then those of the comparison box (at most :data:`MAX_COMPARED`)."""
+        out = [self.country] if self.country is not None else []
+        for text in self.compare_box.value:
+            try:
+                c = parse_country_option(text, data_dir=self.data_dir)
+            except MigstatsError:
+                continue  # the box only accepts menu entries; anything else is ignored
+            if all(c.iso3 != o.iso3 for o in out):
+                out.append(c)
+        return out[:MAX_COMPARED]
+
+    def update_comparison(self) -> pd.DataFrame:
+        """Recompute the side-by-side table and its CSV download for the countries compared.
+
+        Returns the tidy table (also :attr:`comparison`; its CSV in :attr:`comparison_csv`).
+        """
+        countries = self.compared_countries()
+        table = comparison_table(countries, self.year, self.denominator, data_dir=self.data_dir)
+        self.comparison = table
+        self.comparison_csv = comparison_csv(table)
+        self.comparison_box.value = _comparison_html(table, self.year)
+        name = "_".join(c.iso3 for c in countries) or "none"
+        payload = base64.b64encode(self.comparison_csv).decode("ascii")
+        self.download_link.value = (
+            f'<a download="migstats_{name}_{self.year}.csv" href="data:text/csv;charset=utf-8;base64,{payload}" '
+            'style="color:#1d4ed8; text-decoration:underline">Download this table (CSV)</a> '
+            '<span style="color:#4b5563">— numbers with unit, year, basis and source</span>')
+        return table
 
     def world_map_year(self, indicator: str | None = None) -> int:
         """Year of the world map: the reference year, or for WDI indicators the latest year
@@ -372,6 +541,14 @@ class Explorer:
 
     def _on_indicator(self, change) -> None:
         self.update_world_map()
+
+    def _on_compare(self, change) -> None:
+        tags = list(change["new"])
+        if len(tags) > MAX_COMPARED - 1:
+            self._set_message(f"At most {MAX_COMPARED} countries side by side: remove one to add another.", "info")
+            self.compare_box.value = tags[:MAX_COMPARED - 1]  # calls back with the shorter list
+            return
+        self.update_comparison()
 
     def _on_render(self, button) -> None:
         try:
