@@ -55,13 +55,15 @@ def __getattr__(name):
             "provenance": ("store", "provenance"),
             "profile": ("indicators", "profile"), "group_profile": ("indicators", "group_profile"),
             "Profile": ("indicators", "Profile"), "Figure": ("indicators", "Figure"),
-            "corridors": ("indicators", "corridors"), "fetch": ("fetch", "fetch"),
-            "render_profile": ("profiles", "render_profile")}
+            "corridors": ("indicators", "corridors"), "render_profile": ("profiles", "render_profile"),
+            "check_all": ("coherence", "check_all")}
     if name in lazy:
         mod, attr = lazy[name]
         return getattr(importlib.import_module(f".{mod}", __name__), attr)
+    # modules (``migstats.fetch`` is the module: ``migstats.fetch.fetch()`` gets the sources)
     if name in ("countries", "groups", "store", "indicators", "maps", "charts", "profiles", "render",
-                "geography", "models", "flows", "narrative", "explore", "style"):
+                "geography", "models", "flows", "narrative", "explore", "style", "fetch", "registry",
+                "coherence", "publication", "datasets", "dashboard", "workshop", "labels"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'migstats' has no attribute {name!r}")
 
@@ -69,7 +71,7 @@ def __getattr__(name):
 __all__ = [
     "__version__", "resolve", "resolve_many", "country_table", "Country", "resolve_group", "list_groups",
     "Group", "build", "load", "load_boundaries", "provenance", "profile", "group_profile", "Profile",
-    "Figure", "corridors", "fetch", "render_profile", "MigstatsError", "CountryNotFoundError",
+    "Figure", "corridors", "render_profile", "check_all", "MigstatsError", "CountryNotFoundError",
     "AmbiguousCountryError", "AreaNotCoveredError", "GroupNotFoundError", "DataNotAvailableError", "SourceLayoutError",
     "SourceMissingError", "SourceVerificationError", "StoreNotBuiltError",
 ]
