@@ -650,12 +650,18 @@ def render_profile(country=None, year=2024, *, group=None, top_n=10, denominator
         created = _make_folder(final.parent)
     except OSError as exc:
         raise _output_error(exc, final.parent) from None
+    before = set(final.parent.glob(f".{final.name}.tmp-*"))
     try:
         _recover_swap(final)
         staging = atomic.temp_folder_beside(final)
-    except OSError as exc:
+    except BaseException as exc:
+        # an interrupt can land between the folder's creation and this frame knowing it
+        for leftover in set(final.parent.glob(f".{final.name}.tmp-*")) - before:
+            shutil.rmtree(leftover, ignore_errors=True)
         _remove_if_empty(created)
-        raise _output_error(exc, final.parent) from None
+        if isinstance(exc, OSError):
+            raise _output_error(exc, final.parent) from None
+        raise
     try:
         nb_out = staging / "profile.ipynb"
         extra = {"data_dir": str(data_dir),
