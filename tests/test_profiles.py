@@ -171,7 +171,7 @@ def test_profile_html(batch, which):
     assert "Traceback" not in text and "Error:" not in text
     # every figure has its one-line alt text (not nbconvert's placeholder)
     imgs = re.findall(r"<img\b[^>]*>", text)
-    assert len(imgs) >= (2 if which == GROUP else 7)
+    assert len(imgs) >= (2 if which == GROUP else 5)
     for tag in imgs:
         alt = re.search(r'\balt="([^"]*)"', tag)
         assert alt and alt.group(1).strip(), tag[:120]
@@ -263,8 +263,7 @@ def test_all_formats(full_profile, data_dir):
     for f in ("profile.html", "profile.ipynb"):
         assert (folder / f).is_file()
     pngs = {p.stem for p in (folder / "figures").glob("*.png")}
-    assert pngs == {"trend", "remittances", "diaspora_map", "origins_map", "corridor_map", "top_destinations",
-                    "top_origins"}
+    assert pngs == {"trend", "remittances", "diaspora_map", "origins_map", "corridor_map"}
     for png in (folder / "figures").glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     csvs = {p.stem for p in (folder / "tables").glob("*.csv")}

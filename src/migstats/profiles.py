@@ -316,8 +316,10 @@ def publish_profile(p) -> None:
 def make_figures(p, *, data_dir=None) -> dict:
     """All figures of a country or group profile (name -> matplotlib Figure).
 
-    A group gets a regional map of the emigrant share of its members (``members_map``)
-    instead of the corridor map of a country.
+    The stock trend, the corridor map (a group: a regional map of its members' emigrant
+    share, ``members_map``), the diaspora and origins maps and the remittance chart. The
+    ranked corridors are tables on the page (:func:`migstats.publication.corridor_tables`);
+    :func:`migstats.charts.top_corridors_chart` draws them as bars for other uses.
     """
     from . import charts, maps
 
@@ -332,8 +334,6 @@ def make_figures(p, *, data_dir=None) -> dict:
                                              region=c, data_dir=data_dir)
     else:
         figs["corridor_map"] = maps.corridor_map(c, y, top_n=p.top_n, data_dir=data_dir)
-    figs["top_destinations"] = charts.top_corridors_chart(c, y, "emigrants", p.top_n, data_dir=data_dir)
-    figs["top_origins"] = charts.top_corridors_chart(c, y, "immigrants", p.top_n, data_dir=data_dir)
     figs["remittances"] = charts.remittance_chart(c, data_dir=data_dir)
     return figs
 

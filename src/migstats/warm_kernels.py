@@ -135,8 +135,13 @@ def _warm_caches(data_dir: str | None, draw: bool = True) -> None:
         indicators.profile("BLR", data_dir=data_dir)
         maps._base("110m", data_dir)
         if draw:
-            fig = maps.diaspora_map("BLR", 2024, data_dir=data_dir)
-            fig.savefig(os.devnull, format="png")
+            # every figure of a profile, drawn as a kernel shows it: code paths, fonts and text
+            # caches warm in every forked kernel
+            from migstats import profiles, style
+
+            figs = profiles.make_figures(indicators.profile("BLR", data_dir=data_dir), data_dir=data_dir)
+            for fig in figs.values():
+                style.png_bytes(fig)
             plt.close("all")
     except Exception as exc:  # warming is an optimisation only
         from migstats.exceptions import MigstatsError
