@@ -160,3 +160,29 @@ def test_the_fallback_is_visible_on_the_page(fallback_data_dir, tmp_path):
     assert "UN DESA International Migrant Stock 2024 origin x destination table is not in the data store" \
         in text.replace("\n", " ")
     assert "Where emigrants live: UN DESA International Migrant Stock 2019, 2019." in text
+
+
+def _amount(text: str) -> float:
+    """A count as the page prints it ("6.33 million", "790,000") back to a number."""
+    m = re.fullmatch(r"([\d.,]+)( million| billion)?", text.strip())
+    return float(m.group(1).replace(",", "")) * {None: 1, " million": 1e6, " billion": 1e9}[m.group(2)]
+
+
+@pytest.mark.parametrize("area", ["Belarus", "Philippines", "Central Asia", "Sub-Saharan Africa"])
+def test_glance_shares_are_of_the_count_beside_them(data_dir, area):
+    # Every "x% of the population" in the at-a-glance box is the card's own count over the
+    # population (ORIG24/DEST24 Table 1 and the population of the same workbook). The Central
+    # Asia card once showed 6.33 million emigrants with the 6.3 % of those outside the group.
+    from migstats import publication
+
+    p = (ind.group_profile(area, 2024, data_dir=data_dir) if area in ("Central Asia", "Sub-Saharan Africa")
+         else ind.profile(area, 2024, data_dir=data_dir))
+    pop = p.figure("population").value
+    html = publication.at_a_glance(p)
+    cards = re.findall(r'ms-glance-value">([^<]*)</div><div class="ms-glance-detail">([\d.]+)% of the population',
+                       html)
+    assert len(cards) >= 2, html
+    for value, share in cards:
+        count = _amount(value)
+        # the count has three significant figures, the share one decimal
+        assert abs(100 * count / pop - float(share)) <= 0.05 + 0.005 * float(share), (area, value, share)

@@ -1878,7 +1878,9 @@ def group_profile(group, year: int = LATEST, *, top_n: int = 10, denominator: st
         Figure("internal_migrants", "Migrants moving between members", dest.attrs["internal"], "persons",
                byear, bsrc, "", bbasis, year - byear > 3),
     ]
-    share_name = f"emigrant_share_{denominator}"
+    # not "emigrant_share_*": a country's emigrant share counts all its emigrants, this one only
+    # those outside the group (one name, one definition)
+    share_name = f"emigrants_outside_group_share_{denominator}"
     share_label = f"Emigrants outside the group as % of {DENOMINATORS[denominator]}"
     if bbasis == _IMS and byear == year and P:
         denom = P if denominator == "population" else P + outside

@@ -135,16 +135,22 @@ def at_a_glance(p) -> str:
     items = []
     em, ems = _fig(p, "emigrant_stock"), _fig(p, "emigrant_share_population")
     im, ims = _fig(p, "immigrant_stock"), _fig(p, "immigrant_share")
+    out_group = _fig(p, "emigrants_outside_group") if not _is_country(p.country) else None
+    out_share = _fig(p, "emigrants_outside_group_share_population")
+
+    def share_of_population(count, share):
+        return f"{share.value:.1f}% of the population, {count.year}" if share and share.year == count.year \
+            else str(count.year)
+
     if em:
-        detail = f"{ems.value:.1f}% of the population, {em.year}" if ems and ems.year == em.year else str(em.year)
+        detail = share_of_population(em, ems)
         items.append(_item("Emigrants (living abroad)", format_count(em.value), detail, em.basis))
     if im:
-        detail = f"{ims.value:.1f}% of the population, {im.year}" if ims and ims.year == im.year else str(im.year)
-        items.append(_item("International migrants living here", format_count(im.value), detail, im.basis))
-    out_group = _fig(p, "emigrants_outside_group")
-    if out_group and not _is_country(p.country):
+        items.append(_item("International migrants living here", format_count(im.value),
+                           share_of_population(im, ims), im.basis))
+    if out_group:
         items.append(_item("Emigrants living outside the group", format_count(out_group.value),
-                           str(out_group.year), out_group.basis))
+                           share_of_population(out_group, out_share), out_group.basis))
     dest = p.destinations
     if _is_country(p.country) and dest is not None and len(dest):
         top = dest.iloc[0]
@@ -210,6 +216,7 @@ def _group_sentences(p) -> list[str]:
 #: The figures of the key-figures table, in order (those a profile has).
 KEY_FIGURES = ("population", "immigrant_stock", "immigrant_share", "female_share", "emigrant_stock",
                "emigrant_share_population", "emigrant_share_residents_plus_emigrants", "emigrants_outside_group",
+               "emigrants_outside_group_share_population", "emigrants_outside_group_share_residents_plus_emigrants",
                "internal_migrants", "refugees_abroad", "asylum_seekers_abroad", "refugees_hosted",
                "asylum_seekers_hosted", "idps", "net_migration", "net_migration_rate", "remittances_received",
                "remittances_pct_gdp", "remittances_paid", "net_remittances", "gdp_per_capita",
