@@ -58,8 +58,10 @@ def main() -> None:
         for name, rel in PAGES.items():
             raw = Path(tmp) / f"raw-{name}"
             t = time.perf_counter()
-            screenshot((reports / rel).as_uri(), raw, args.width, args.height)
-            img = Image.open(raw).convert("RGB").resize((args.width * 3 // 4, args.height * 3 // 4), Image.LANCZOS)
+            # the index's comparison table is wider than a profile's text column
+            width = args.width + 300 if name == "index.png" else args.width
+            screenshot((reports / rel).as_uri(), raw, width, args.height)
+            img = Image.open(raw).convert("RGB").resize((width * 3 // 4, args.height * 3 // 4), Image.LANCZOS)
             img.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(out / name, optimize=True)
             print(f"{name}: {time.perf_counter() - t:.1f} s, {(out / name).stat().st_size / 1024:.0f} KB")
 

@@ -407,3 +407,14 @@ def test_save_figure_png_and_svg_at_300_dpi(belarus, tmp_path):
     with _Image.open(_io.BytesIO(style.png_bytes(belarus))) as im:
         assert im.mode == "P" and im.size[0] == 960 and abs(im.size[1] - h * 100) <= 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["belarus_diaspora.png", "belarus_diaspora.svg"]
+
+
+def test_corridor_map_of_fewer_partners_than_asked_says_all(data_dir):
+    # undesa_stocks.rda (IMS 2024 O-D reshaped by IOM GDI), from TUV, t 2024: 14 destinations, of
+    # which 9 hold a migrant (AUS 290, FJI 428, KIR 329, WSM 55, NRU 43, TKL 49, NIU 35, GRC 8,
+    # DNK 2; total 1,239): not a "top 10"
+    texts = " ".join(t.get_text() for t in maps.corridor_map("Tuvalu", 2024, top_n=10).texts)
+    assert "All 9 destinations of emigrants from Tuvalu, 2024" in texts and "Top 10" not in texts
+    # the Philippines take their article in the titles' prose
+    texts = " ".join(t.get_text() for t in maps.corridor_map("PHL", 2024, top_n=5).texts)
+    assert "Top 5 destinations of emigrants from the Philippines, 2024" in texts

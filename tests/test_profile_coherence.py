@@ -159,7 +159,7 @@ def test_the_fallback_is_visible_on_the_page(fallback_data_dir, tmp_path):
     text = (folder / "profile.html").read_text(encoding="utf-8")
     assert "UN DESA International Migrant Stock 2024 origin x destination table is not in the data store" \
         in text.replace("\n", " ")
-    assert "Where emigrants live: UN DESA International Migrant Stock 2019, 2019." in text
+    assert "Where emigrants live, 2019 (UN DESA International Migrant Stock 2019)." in text
 
 
 def _amount(text: str) -> float:

@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import indicators, style
 from .exceptions import DataNotAvailableError
+from .narrative import place_name
 
 __all__ = ["stock_trend_chart", "remittance_chart", "top_corridors_chart", "alt_text"]
 
@@ -117,12 +118,12 @@ def stock_trend_chart(country, denominator: str = "population", *, data_dir=None
         if t[["immigrants", "emigrants"]].isna().all().all():
             for ax in (top, bottom):
                 _blank(ax)
-            style.no_data_panel(top, f"UN DESA publishes no migrant stocks for {c.name}.")
-            alt = f"No data: UN DESA publishes no migrant stocks for {c.name}."
+            style.no_data_panel(top, f"UN DESA publishes no migrant stocks for {place_name(c)}.")
+            alt = f"No data: UN DESA publishes no migrant stocks for {place_name(c)}."
         else:
-            top.plot(years, t["immigrants"].to_numpy(), label="Immigrants (living in " + c.name + ")",
+            top.plot(years, t["immigrants"].to_numpy(), label=f"Immigrants (living in {place_name(c)})",
                      gid="immigrants", **style.SERIES["immigrants"])
-            top.plot(years, t["emigrants"].to_numpy(), label="Emigrants (born in " + c.name + ", living abroad)",
+            top.plot(years, t["emigrants"].to_numpy(), label=f"Emigrants (born in {place_name(c)}, living abroad)",
                      gid="emigrants", **style.SERIES["emigrants"])
             top.yaxis.set_major_formatter(_PERSONS)
             top.set_ylabel("Persons")
@@ -140,7 +141,7 @@ def stock_trend_chart(country, denominator: str = "population", *, data_dir=None
                 ax.set_xticks(list(indicators.EDITION_YEARS))
                 ax.set_xlim(years.min() - 1, years.max() + 1)
             last = t.dropna(subset=["immigrants", "emigrants"], how="all").iloc[-1]
-            alt = (f"Line chart of {c.name}'s migrant stocks {int(years.min())}-{int(years.max())}: "
+            alt = (f"Line chart of {place_name(c)}'s migrant stocks {int(years.min())}-{int(years.max())}: "
                    f"in {int(last['year'])} {style.thousands(last['immigrants']) if pd.notna(last['immigrants']) else 'no'} "
                    f"immigrants ({last['immigrant_share_pct']:.1f}% of population) and "
                    f"{style.thousands(last['emigrants']) if pd.notna(last['emigrants']) else 'no'} emigrants "
@@ -171,7 +172,7 @@ def remittance_chart(country, *, data_dir=None, figsize=None, dpi=None) -> Figur
         if ts.empty:
             fig, (ax,) = _figure(1, figsize or style.CHART_SIZE_WIDE, dpi)
             _blank(ax)
-            msg = f"The World Bank publishes no personal remittances for {c.name}."
+            msg = f"The World Bank publishes no personal remittances for {place_name(c)}."
             style.no_data_panel(ax, msg)
             return _finish(fig, title=f"Remittances: {c.name}", subtitle="No data",
                            caption=f"Source: {ts.attrs['source']}.", alt=f"No data: {msg}", data=ts,
@@ -197,13 +198,13 @@ def remittance_chart(country, *, data_dir=None, figsize=None, dpi=None) -> Figur
             _legend(bottom)
         else:
             _blank(bottom)
-            style.no_data_panel(bottom, f"No GDP for {c.name}: % of GDP cannot be computed.")
+            style.no_data_panel(bottom, f"No GDP for {place_name(c)}: % of GDP cannot be computed.")
         bottom.set_ylabel(f"% of GDP ({kind})")
         for ax in (top, bottom):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         rec = ts.dropna(subset=["received_usd"])
         pct = ts.dropna(subset=["received_pct_gdp"])
-        alt = f"Line chart of personal remittances to {c.name}, {int(years.min())}-{int(years.max())}"
+        alt = f"Line chart of personal remittances to {place_name(c)}, {int(years.min())}-{int(years.max())}"
         if len(rec):
             last = rec.iloc[-1]
             alt += f": US$ {_usd(last['received_usd'])} received in {int(last['year'])}"
@@ -233,8 +234,8 @@ def top_corridors_chart(country, year: int = 2024, direction: str = "emigrants",
     """
     c = indicators.subject(country, data_dir=data_dir)  # a country, or a Group
     emi = direction == "emigrants"
-    what = (f"Top {top_n} destinations of emigrants from {c.name}" if emi
-            else f"Top {top_n} origins of immigrants in {c.name}")
+    what = (f"Top {top_n} destinations of emigrants from {place_name(c)}" if emi
+            else f"Top {top_n} origins of immigrants in {place_name(c)}")
     try:
         cor = indicators.corridors(c, year, direction, top_n, data_dir=data_dir)
         reason = ""
@@ -251,7 +252,7 @@ def top_corridors_chart(country, year: int = 2024, direction: str = "emigrants",
         if cor.empty:
             _blank(ax)
             msg = reason or (f"The bilateral data ({src}, {dyear}) record no "
-                             f"{'emigrants from' if emi else 'immigrants in'} {c.name}.")
+                             f"{'emigrants from' if emi else 'immigrants in'} {place_name(c)}.")
             style.no_data_panel(ax, msg)
             return _finish(fig, title=f"{what}, {dyear}", subtitle="No data",
                            caption=f"Source: {src}, {dyear}.", alt=f"No data: {msg}", data=cor,

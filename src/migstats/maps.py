@@ -64,6 +64,7 @@ from matplotlib.path import Path as MplPath
 from . import indicators, labels, locations, store, style
 from .countries import resolve
 from .exceptions import DataNotAvailableError
+from .narrative import place_name
 
 __all__ = [
     "EQUAL_EARTH", "SCHEMES", "CAPITAL_POINTS", "diaspora_map", "origins_map", "corridor_map",
@@ -815,11 +816,11 @@ def _partner_map(country, year, direction, *, scale, k, scheme, ax, data_dir, fi
     if cor is None or cor.empty:
         if cor is not None:
             reason = (f"The bilateral data ({cor.attrs['source']}, {cor.attrs['year']}) record no "
-                      f"{'emigrants from' if emi else 'immigrants in'} {c.name} "
+                      f"{'emigrants from' if emi else 'immigrants in'} {place_name(c)} "
                       f"{'in any destination' if emi else 'from any origin'}.")
         dyear = cor.attrs["year"] if cor is not None else year
         src = cor.attrs["source"] if cor is not None else "no bilateral source in the store"
-        title = f"{word} {c.name} {what}, {dyear}"
+        title = f"{word} {place_name(c)} {what}, {dyear}"
         caption = f"Source: {src}, {dyear}. {reason}"
         frame = _new_map(ax, figsize, dpi, aspect=_WORLD_ASPECT, title=title, subtitle="No data",
                          caption=caption, legend=False)
@@ -840,7 +841,7 @@ def _partner_map(country, year, direction, *, scale, k, scheme, ax, data_dir, fi
     sub = f"{style.thousands(total)} persons in {n_part} {'destinations' if emi else 'origins'}"
     if dyear != year:
         sub += f"; from {cor.attrs['basis']}, {dyear} (see the data notes)"
-    title = f"{word} {c.name} {what}, {dyear}"
+    title = f"{word} {place_name(c)} {what}, {dyear}"
     if symbols:
         how = ("Circle areas are proportional to the number of persons; circles sit at a point "
                "inside each area (for Russia, Canada, China, Australia, Indonesia, Malaysia and "
@@ -849,7 +850,8 @@ def _partner_map(country, year, direction, *, scale, k, scheme, ax, data_dir, fi
         how = "Classes: natural breaks (Fisher-Jenks) of the log of the values, rounded."
     cap = f"Source: {src}, {dyear}. {how} {proj_note}"
     if unknown and not math.isnan(unknown) and unknown > 0:
-        cap += f" {unknown:.1f}% of the total ({'destination' if emi else 'origin'} unknown) is not mapped."
+        pct = f"{unknown:.1f}%" if unknown >= 0.05 else "Less than 0.1%"
+        cap += f" {pct} of the total ({'destination' if emi else 'origin'} unknown) is not mapped."
     frame = _new_map(ax, figsize, dpi, aspect=_WORLD_ASPECT, title=title, subtitle=sub, caption=cap)
     fig, ax = frame.fig, frame.ax
     with style.context():
@@ -868,7 +870,7 @@ def _partner_map(country, year, direction, *, scale, k, scheme, ax, data_dir, fi
                 no_data_label="None recorded", log=True)
             n_cls = classes.k
         top = ", ".join(f"{n} ({style.thousands(v)})" for n, v in zip(cor["name"].head(3), cor["migrants"].head(3)))
-        alt = (f"World map of {style.thousands(total)} {'emigrants from' if emi else 'immigrants in'} {c.name} "
+        alt = (f"World map of {style.thousands(total)} {'emigrants from' if emi else 'immigrants in'} {place_name(c)} "
                f"{what} in {dyear} ({src}): largest in {top}; {n_part} {'destinations' if emi else 'origins'}"
                + (f" as proportional circles." if n_cls is None else f" in {n_cls} classes."))
         return _finish(frame, title=title, subtitle=sub, caption=cap, alt=alt, data=_record(rows))
@@ -1151,8 +1153,8 @@ def corridor_map(country, year: int = 2024, direction: str = "emigrants", top_n:
         cor = indicators.corridors(c, year, direction, top_n=top_n, data_dir=data_dir)
     except DataNotAvailableError as exc:
         cor, reason = None, str(exc)
-    title_word = (f"Top {top_n} destinations of emigrants from {c.name}" if emi
-                  else f"Top {top_n} origins of immigrants in {c.name}")
+    title_word = (f"Top {top_n} destinations of emigrants from {place_name(c)}" if emi
+                  else f"Top {top_n} origins of immigrants in {place_name(c)}")
     lon_0 = central_meridian(base.line_lonlat.get(c.location_code, (0.0, 0.0))[0])
     layer = _layer(base, lon_0)
     focus_row = (c.location_code, c.iso3, base.names.get(c.location_code, c.name), np.nan, pd.NA,
@@ -1161,7 +1163,7 @@ def corridor_map(country, year: int = 2024, direction: str = "emigrants", top_n:
     if cor is None or cor.empty:
         if cor is not None:
             reason = (f"The bilateral data ({cor.attrs['source']}, {cor.attrs['year']}) record no "
-                      f"{'emigrants from' if emi else 'immigrants in'} {c.name}.")
+                      f"{'emigrants from' if emi else 'immigrants in'} {place_name(c)}.")
         dyear = cor.attrs["year"] if cor is not None else year
         src = cor.attrs["source"] if cor is not None else "no bilateral source in the store"
         title, caption = f"{title_word}, {dyear}", f"Source: {src}, {dyear}. {reason}"
@@ -1220,6 +1222,9 @@ def corridor_map(country, year: int = 2024, direction: str = "emigrants", top_n:
                "to the stock.")
     cap = (f"Source: {src}, {dyear}. {pt_note} Equal Earth projection centred on "
            f"{_meridian_text(lon_0)}, Natural Earth 1:{scale.rstrip('m')} million boundaries.")
+    if len(cor) < top_n:  # fewer partners than asked for: all of them, not a "top 10" of 9
+        title_word = (f"All {len(cor)} destinations of emigrants from {place_name(c)}" if emi
+                      else f"All {len(cor)} origins of immigrants in {place_name(c)}")
     title = f"{title_word}, {dyear}"
     frame = _new_map(ax, figsize, dpi, aspect=aspect, title=title, subtitle=sub, caption=cap)
     fig, ax = frame.fig, frame.ax
@@ -1274,7 +1279,7 @@ def corridor_map(country, year: int = 2024, direction: str = "emigrants", top_n:
                                  label=_wrap_label("Area enlarged in the inset")))
         _legend_at(frame, handles, None, top)
         top3 = ", ".join(f"{n} ({style.thousands(v)})" for n, v in zip(cor["name"].head(3), vals[:3]))
-        alt = (f"Map of lines {'from' if emi else 'to'} {c.name} {'to' if emi else 'from'} its top "
+        alt = (f"Map of lines {'from' if emi else 'to'} {place_name(c)} {'to' if emi else 'from'} its top "
                f"{len(cor)} {'destinations' if emi else 'origins'} in {dyear} ({src}); largest: {top3}"
                + (f"; {len(near)} nearby partners are enlarged in an inset." if iax is not None else "."))
         texts = {t.get_gid() for a in fig.axes for t in a.texts}

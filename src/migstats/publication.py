@@ -259,7 +259,7 @@ def corridor_tables(p) -> str:
         if "female_share_pct" in df:
             cols.append(Column("female_share_pct", "Women (%)", "pct"))
         unknown = a.get("unknown", 0.0)
-        cap = (f"{what}: {a['basis']}, {a['year']}. Shares are of the table's total, "
+        cap = (f"{what}, {a['year']} ({a['basis']}). Shares are of the table's total, "
                f"{format_count(a['total'])}" + (f", of whom {format_count(unknown)} with unknown or other partner"
                                                 if unknown else "") + ".")
         parts.append(table(df, cols, cap))
@@ -268,7 +268,7 @@ def corridor_tables(p) -> str:
         a = internal.attrs
         parts.append(table(internal, [Column("origin", "From (member)"), Column("destination", "To (member)"),
                                       Column("migrants", "Migrants", "count")],
-                           f"Largest corridors between members: {a['basis']}, {a['year']}; "
+                           f"Largest corridors between members, {a['year']} ({a['basis']}); "
                            f"{format_count(a['total'])} people live in another member country."))
     members = getattr(p, "members", None)
     if members is not None and len(members):
