@@ -72,7 +72,12 @@ def main() -> int:
                             "--out", str(work / "all")], env=env)
             full = time.perf_counter() - t0
             n = sum(1 for _ in (work / "all").glob("*/2024/profile.html"))
-            print(f"migstats render --all             : {full:7.1f} s for {n} profiles (target < 240 s)")
+            print(f"migstats render --all             : {full:7.1f} s for {n} profiles (target < 120 s, issue 13)")
+            sizes = sorted(p.stat().st_size / 1024 for p in (work / "all").glob("*/2024/profile.html"))
+            if sizes:
+                print(f"profile.html size                 : median {sizes[len(sizes) // 2]:.0f} KB, largest "
+                      f"{sizes[-1]:.0f} KB (target < 400 KB; the shared stylesheet "
+                      f"{(work / 'all' / 'profile.css').stat().st_size / 1024:.0f} KB once per batch)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
