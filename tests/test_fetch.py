@@ -25,9 +25,7 @@ from migstats import fetch as mf
 from migstats import locations, registry
 from migstats.exceptions import SourceMissingError, SourceVerificationError
 
-# Small sources (20-210 kB) used throughout: two required, two optional.
-KEYS = ["undesa_annex", "unsd_m49", "wdi_remittances_received", "wdi_remittances_received_meta"]
-SOURCES = {k: registry.SOURCES[k] for k in KEYS}
+from small_sources import KEYS, SOURCES, copy_sources
 WDI = registry.SOURCES["wdi_remittances_received"]
 WDI_META = registry.SOURCES["wdi_remittances_received_meta"]
 ANNEX = registry.SOURCES["undesa_annex"]
@@ -46,11 +44,7 @@ def _isolated_env(monkeypatch):
 @pytest.fixture
 def served(tmp_path, mirror_dir) -> Path:
     """A temporary copy of the small mirror files, laid out like raw/."""
-    root = tmp_path / "served"
-    for src in SOURCES.values():
-        (root / src.path).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(mirror_dir / src.path, root / src.path)
-    return root
+    return copy_sources(mirror_dir, tmp_path / "served")
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import socket
 import stat
 import subprocess
@@ -26,8 +25,7 @@ from migstats import fetch as mf
 from migstats import locations, registry
 from migstats.exceptions import OutputError, SourceMissingError, SourceVerificationError
 
-KEYS = ["undesa_annex", "unsd_m49", "wdi_remittances_received", "wdi_remittances_received_meta"]
-SOURCES = {k: registry.SOURCES[k] for k in KEYS}
+from small_sources import KEYS, SOURCES, copy_sources
 ANNEX = registry.SOURCES["undesa_annex"]
 WDI = registry.SOURCES["wdi_remittances_received"]
 WDI_META = registry.SOURCES["wdi_remittances_received_meta"]
@@ -48,11 +46,8 @@ def umask_022():
 
 @pytest.fixture
 def served(tmp_path, mirror_dir) -> Path:
-    root = tmp_path / "served"
-    for src in SOURCES.values():
-        (root / src.path).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(mirror_dir / src.path, root / src.path)
-    return root
+    """A temporary copy of the small mirror files, laid out like raw/."""
+    return copy_sources(mirror_dir, tmp_path / "served")
 
 
 def _closed_port() -> int:
