@@ -74,3 +74,28 @@ def test_offsets_are_kept_at_another_resolution():
     at300 = [p.text.get_window_extent(r300).extents for p in placed]
     # every box scales with the resolution (offsets are in inches, not pixels)
     np.testing.assert_allclose(np.array(at300) / 3, np.array(at100), atol=1.5)
+
+
+def test_a_label_leaves_a_neighbours_circle():
+    # a small area inside a neighbour's big circle: its label goes beyond that circle (with a
+    # leader line) rather than onto it, where it would read as the big circle's name
+    fig, ax = _axes()
+    r = labels.renderer_of(fig)
+    big = ax.transData.transform((50, 50))
+    radius = 60.0                                                   # pixels
+    discs = np.array([[big[0], big[1], radius]])
+    req = labels.LabelRequest("Belarus", 45, 50, clearance=2)
+    free = labels.place_labels(ax, [req])[0].text.get_window_extent(r)
+    fig, ax = _axes()
+    placed = labels.place_labels(ax, [req], discs=discs)[0]
+    b = placed.text.get_window_extent(r)
+    centre = ((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2)
+    # without the circle the label sits on it; with it, its centre is outside and a leader joins it
+    assert np.hypot((free.x0 + free.x1) / 2 - big[0], (free.y0 + free.y1) / 2 - big[1]) < radius
+    assert np.hypot(centre[0] - big[0], centre[1] - big[1]) >= radius
+    assert placed.ring > 0 and placed.leader is not None
+    # the label's own circle (centred on its anchor) does not push it away
+    own = ax.transData.transform((45, 50))
+    fig, ax = _axes()
+    alone = labels.place_labels(ax, [req], discs=np.array([[own[0], own[1], 4.0]]))[0]
+    assert alone.ring == 0

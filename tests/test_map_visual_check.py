@@ -160,3 +160,41 @@ def test_screen_pngs_are_light(data_dir):
         fig.savefig(full, format="png", dpi=fig.dpi)
         assert len(png) < 0.6 * len(full.getvalue()), name
     assert total < 300_000
+
+
+def _label_on_another_circle(fig) -> list[tuple[str, str]]:
+    """(label, area) pairs where a label's centre lies on another area's circle."""
+    ax = fig.axes[0]
+    r = labels.renderer_of(fig)
+    sc = next(c for c in ax.collections if c.get_gid() == "migstats-symbols")
+    centres = ax.transData.transform(sc.get_offsets())
+    radii = np.sqrt(sc.get_sizes()) / 2 * fig.dpi / 72          # sizes are diameters² in points²
+    drawn = fig.migstats_data.query("drawn_as == 'symbol'")      # in the scatter's order
+    codes, names = drawn["location_code"].to_numpy(), drawn["name"].to_numpy()
+    bad = []
+    for t in ax.texts:
+        gid = t.get_gid() or ""
+        if not gid.startswith("migstats-label-") or gid.endswith(":leader") or gid.endswith("focus"):
+            continue
+        own = int(gid.rsplit("-", 1)[1])
+        b = t.get_window_extent(r)
+        cx, cy = (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2
+        on = (np.hypot(centres[:, 0] - cx, centres[:, 1] - cy) < radii) & (codes != own)
+        bad += [(t.get_text(), str(n)) for n in names[on]]
+    return bad
+
+
+@pytest.mark.parametrize("name", [f"{c} {k}" for c in COUNTRIES for k in ("diaspora", "origins")])
+def test_no_label_sits_on_another_areas_circle(figures, name):
+    # A label on a neighbour's circle reads as that circle's name (Tajikistan's diaspora map
+    # once printed "Belarus" on Russia's circle); the placer moves it out, with a leader line.
+    assert not _label_on_another_circle(figures[name]), name
+
+
+@pytest.mark.parametrize("country, kind", [("Tajikistan", "diaspora"), ("Republic of Moldova", "diaspora"),
+                                           ("Belarus", "origins")])
+def test_crowded_neighbours_keep_their_labels_off_the_big_circle(data_dir, country, kind):
+    fig = (maps.diaspora_map if kind == "diaspora" else maps.origins_map)(country, 2024, top_n=TOP_N)
+    with style.context():
+        fig.canvas.draw()
+    assert not _label_on_another_circle(fig)

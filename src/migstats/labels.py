@@ -148,7 +148,8 @@ def _points_inside(cands: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return inside.sum(axis=1)
 
 
-def place_labels(ax, requests, *, taken=None, obstacles=(), soft_points=None, soft_boxes=None, frame=None,
+def place_labels(ax, requests, *, taken=None, obstacles=(), soft_points=None, soft_boxes=None, discs=None,
+                 frame=None,
                  fontsize: float = 9.0, color: str = "#1a1a1a", halo: bool = True, pad: float = 2.0,
                  rings: int = 7, ring_step: float = 7.0, renderer=None, zorder: float = 8) -> list[PlacedLabel]:
     """Place labels on ``ax`` one by one, in the order given, without overlaps.
@@ -169,6 +170,11 @@ def place_labels(ax, requests, *, taken=None, obstacles=(), soft_points=None, so
         Pixel points (e.g. along lines) a label should rather not cover.
     soft_boxes : sequence of (x0, y0, x1, y1), optional
         Pixel boxes (e.g. large symbols) a label should rather not cover.
+    discs : array (n, 3), optional
+        Pixel circles ``(cx, cy, r)`` of proportional symbols. A label lying on another
+        area's circle reads as that circle's name, so each of its corners and its centre
+        inside one costs as much as moving two and a half rings out (with a leader line).
+        The circle centred on the label's own anchor is exempt.
     frame : Bbox, optional
         Pixel box the labels must stay inside (default the axes' window extent).
     fontsize : float
@@ -196,6 +202,7 @@ def place_labels(ax, requests, *, taken=None, obstacles=(), soft_points=None, so
     obstacles = np.array(list(obstacles), dtype=float).reshape(-1, 4)
     soft = np.asarray(soft_points if soft_points is not None else np.zeros((0, 2)), dtype=float).reshape(-1, 2)
     soft_b = np.array(list(soft_boxes) if soft_boxes is not None else [], dtype=float).reshape(-1, 4)
+    disc = np.asarray(discs if discs is not None else np.zeros((0, 3)), dtype=float).reshape(-1, 3)
     effects = [pe.withStroke(linewidth=2.4, foreground="white")] if halo else None
     out = []
     for req in requests:
@@ -221,6 +228,9 @@ def place_labels(ax, requests, *, taken=None, obstacles=(), soft_points=None, so
         clash_taken = _hits(cands, taken_arr)
         free = inside & ~clash_taken & ~_hits(cands, obstacles)
         score = rings_of * 10 + order_of * 0.5 + 4 * _points_inside(cands, soft) + 6 * _count_hits(cands, soft_b)
+        if len(disc):
+            other = np.hypot(disc[:, 0] - anchor[0], disc[:, 1] - anchor[1]) > 1.0
+            score = score + 25 * _on_discs(cands, disc[other])
         ok = bool(free.any())
         if ok:
             i = int(np.argmin(np.where(free, score, np.inf)))
@@ -239,6 +249,17 @@ def place_labels(ax, requests, *, taken=None, obstacles=(), soft_points=None, so
 
 
 _CANDIDATES: dict[int, tuple] = {}
+
+
+def _on_discs(cands: np.ndarray, discs: np.ndarray) -> np.ndarray:
+    """Per candidate box: how many of its four corners and centre lie inside any of ``discs``."""
+    if not len(discs):
+        return np.zeros(len(cands))
+    x0, y0, x1, y1 = (cands[:, i] for i in range(4))
+    pts = np.stack([np.column_stack(p) for p in ((x0, y0), (x1, y0), (x0, y1), (x1, y1),
+                                                  ((x0 + x1) / 2, (y0 + y1) / 2))], axis=1)   # (m, 5, 2)
+    d = np.hypot(pts[:, :, None, 0] - discs[None, None, :, 0], pts[:, :, None, 1] - discs[None, None, :, 1])
+    return (d < discs[None, None, :, 2]).any(axis=2).sum(axis=1)
 
 
 def _candidate_directions(rings: int):

@@ -906,7 +906,8 @@ def _draw_symbols(frame: _Frame, base, layer, values: pd.Series, focus, cor, leg
     pts_px = ax.transData.transform(xy)
     half = diam * fig.dpi / 144
     circles = np.column_stack([pts_px[:, 0] - half, pts_px[:, 1] - half, pts_px[:, 0] + half, pts_px[:, 1] + half])
-    placed = labels.place_labels(ax, reqs, soft_boxes=circles[diam > 8], renderer=renderer,
+    placed = labels.place_labels(ax, reqs, soft_boxes=circles[diam > 8], discs=np.column_stack([pts_px, half]),
+                                 renderer=renderer,
                                  fontsize=style.LABEL_SIZE)
     labelled = {p.request.gid for p in placed}
     # legends
