@@ -239,7 +239,8 @@ def key_figures(p) -> str:
                      "Value": format_value(f.value, f.unit), "Year": year, "Basis": f.basis})
     cols = [Column("Indicator", "Indicator"), Column("Value", "Value", "value"), Column("Year", "Year", "text"),
             Column("Basis", "Basis (source and edition)")]
-    body = table(pd.DataFrame(rows), cols, "Key figures", css="ms-key-figures")
+    body = table(pd.DataFrame(rows), cols, "Each figure with its year and the source and edition it comes from.",
+                 css="ms-key-figures")
     if missing:
         body += f'<p class="ms-not-available">Not available: {_e("; ".join(missing))} (see the data notes).</p>'
     return body
