@@ -81,3 +81,14 @@ def test_remittance_sentence_never_mixes_years(data_dir):
     first = s.split(". ")[0]
     assert str(rec.year) in first and "% of GDP" not in first
     assert f"latest year with both remittances and GDP is {pct.year}" in s
+
+
+@pytest.mark.parametrize("pct, text", [(40.0, "40%"), (1.0, "1%"), (0.13, "0.1%"), (0.02, "less than 0.1%")])
+def test_small_shares_are_not_written_as_zero(pct, text):
+    assert narrative.format_share(pct) == text
+
+
+def test_syria_third_origin_is_not_zero_percent(data_dir):
+    # undesa_stocks.rda, geo SYR, t 2024: from AFG 576 (female) + 603 (male) = 1,179 of 896,042 (0.13 %)
+    text = " ".join(narrative.summary_sentences(ind.profile("Syria", 2024, data_dir=data_dir)))
+    assert "Afghanistan (1,180; 0.1%)" in text and "; 0%)" not in text

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["format_count", "format_money", "format_number", "format_value", "place_name",
+__all__ = ["format_count", "format_money", "format_number", "format_share", "format_value", "place_name",
            "summary_sentences", "DATED_AFTER_YEARS"]
 
 #: A value more than this many years older than the profile year is flagged as dated.
@@ -143,8 +143,13 @@ def place_name(country, *, article: bool = True, capital: bool = False) -> str:
     return ("The " if capital else "the ") + name
 
 
+def format_share(pct: float) -> str:
+    """A share for prose: whole percent, one decimal below 1 % ("0.1%", not "0%")."""
+    return f"{pct:.0f}%" if pct >= 0.95 else f"{pct:.1f}%" if pct >= 0.05 else "less than 0.1%"
+
+
 def _list(df, n=3, value="migrants") -> str:
-    parts = [f"{place_name(r.name)} ({format_count(getattr(r, value))}; {r.share_pct:.0f}%)"
+    parts = [f"{place_name(r.name)} ({format_count(getattr(r, value))}; {format_share(r.share_pct)})"
              for r in df.head(n).itertuples()]
     if len(parts) > 1:
         return ", ".join(parts[:-1]) + " and " + parts[-1]

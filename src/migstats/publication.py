@@ -21,7 +21,7 @@ from datetime import date
 
 import pandas as pd
 
-from .narrative import format_count, format_money, format_value, place_name, summary_sentences
+from .narrative import format_count, format_money, format_share, format_value, place_name, summary_sentences
 
 __all__ = ["KEY_FIGURES", "Column", "table", "page_title", "title_block", "at_a_glance", "summary", "key_figures",
            "corridor_tables", "remittance_tables", "refugee_table", "editions_table", "data_notes",
@@ -155,7 +155,7 @@ def at_a_glance(p) -> str:
     if _is_country(p.country) and dest is not None and len(dest):
         top = dest.iloc[0]
         items.append(_item("Largest community abroad", place_name(top["name"], capital=True),
-                           f"{format_count(top['migrants'])}, {top['share_pct']:.0f}% of emigrants, "
+                           f"{format_count(top['migrants'])}, {format_share(top['share_pct'])} of emigrants, "
                            f"{dest.attrs['year']}", dest.attrs["basis"]))
     rec, pct = _fig(p, "remittances_received"), _fig(p, "remittances_pct_gdp")
     if rec:
