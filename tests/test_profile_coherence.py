@@ -16,6 +16,7 @@ import math
 import re
 
 import pandas as pd
+import pyreadr
 import pytest
 
 import migstats
@@ -138,6 +139,22 @@ def test_a_missing_unhcr_year_is_a_gap(fallback_data_dir):
     gap = r.set_index("year").loc[2019]
     assert gap[["refugees_from", "asylum_seekers_from", "refugees_hosted"]].isna().all()
     assert "2019" in r.attrs["note"]
+
+
+def test_an_area_unhcr_never_lists_as_host_is_not_available_not_zero(data_dir, mirror_dir):
+    # population.rda (UNHCR refugees 2025.12.1): no row has coa_iso TUV in any year, while rows
+    # with coo_iso TUV exist (2025: 0 refugees, 10 asylum seekers abroad)
+    u = pyreadr.read_r(mirror_dir / "unhcr" / "refugees_2025.12.1" / "population.rda")["population"]
+    assert not (u["coa_iso"] == "TUV").any()
+    abroad = u[(u["coo_iso"] == "TUV") & (u["year"] == 2025)]
+    p = ind.profile("Tuvalu", 2024, data_dir=data_dir)
+    assert p.figure("asylum_seekers_abroad").value == abroad["asylum_seekers"].sum() == 10
+    assert p.figure("refugees_abroad").value == abroad["refugees"].sum() == 0
+    for name in ("refugees_hosted", "asylum_seekers_hosted"):
+        f = p.figure(name)
+        assert not f.available and "never lists Tuvalu as a country of asylum" in f.note
+    r = ind.refugees("Tuvalu", data_dir=data_dir)
+    assert r["refugees_hosted"].isna().all() and "not 0" in r.attrs["note"]
 
 
 def test_fallback_basis_is_named(fallback_data_dir):

@@ -924,6 +924,9 @@ def refugees(country, *, data_dir=None) -> pd.DataFrame:
         ``asylum_seekers_hosted`` and ``idps`` (internally displaced people of concern to
         UNHCR, where UNHCR has them); persons. A year absent from the UNHCR file is a row of
         NaN (a gap, never bridged); in a year of the file, a pair UNHCR does not list is 0.
+        An area the file never lists as a country of asylum (Tuvalu, most small territories)
+        has NaN hosted columns, and one never listed as a country of origin NaN ``*_from``
+        columns: UNHCR has no statistics for it on that side, which is not a count of 0.
         Empty with ``attrs["note"]`` when UNHCR data are not in the store.
     """
     c, d = _country(country, data_dir), _data(data_dir)
@@ -933,9 +936,9 @@ def refugees(country, *, data_dir=None) -> pd.DataFrame:
         out.attrs.update(source="", basis="", note="UNHCR data are not in the store.")
         return out
     years = np.array(d.unhcr_years, dtype="int64")
-    zeros = np.where(np.isin(years, d.unhcr_missing_years), np.nan, 0.0)
-    a = d.unhcr_from.get(c.location_code, (zeros, zeros))
-    h = d.unhcr_hosted.get(c.location_code, (zeros, zeros))
+    unlisted = np.full(len(years), np.nan)
+    a = d.unhcr_from.get(c.location_code, (unlisted, unlisted))
+    h = d.unhcr_hosted.get(c.location_code, (unlisted, unlisted))
     idp = d.unhcr_idps.get(c.location_code, {})
     out = pd.DataFrame({"year": years, "refugees_from": a[0], "asylum_seekers_from": a[1],
                         "refugees_hosted": h[0], "asylum_seekers_hosted": h[1],
@@ -945,6 +948,13 @@ def refugees(country, *, data_dir=None) -> pd.DataFrame:
     if d.unhcr_missing_years:
         note += (" The file has no data for " + ", ".join(map(str, d.unhcr_missing_years))
                  + ": shown as a gap.")
+    from .narrative import place_name
+
+    sides = [side for side, table in (("an origin", d.unhcr_from), ("a country of asylum", d.unhcr_hosted))
+             if c.location_code not in table]
+    if sides:
+        note += (f" UNHCR's file never lists {place_name(c)} as {' or as '.join(sides)}: "
+                 "those figures are not available (not 0).")
     out.attrs.update(source=_cite(key), basis=basis_of(key), note=note)
     return out
 
@@ -971,7 +981,8 @@ def refugee_figures(country, year: int = LATEST, *, data_dir=None) -> list[Figur
              ("refugees_hosted", "refugees_hosted", "Refugees hosted"),
              ("asylum_seekers_hosted", "asylum_seekers_hosted", "Asylum seekers hosted")]
     last_year = int(r["year"].max()) if len(r) else year
-    ok = r[(r["year"] <= (last_year if year == LATEST else year)) & r["refugees_from"].notna()] if len(r) else r
+    ok = (r[(r["year"] <= (last_year if year == LATEST else year)) & ~r["year"].isin(d.unhcr_missing_years)]
+          if len(r) else r)
     if not len(ok):
         reason = r.attrs.get("note", "No UNHCR data.")
         return [_missing(n, label, "persons", None, src, reason, basis) for n, _, label in names]
@@ -980,6 +991,9 @@ def refugee_figures(country, year: int = LATEST, *, data_dir=None) -> list[Figur
     dated = year - y > 3
     figs = [Figure(n, label, float(last[col]), "persons", y, src,
                    "end of year; UNHCR's mandate" if n.startswith("refugees") else "end of year", basis, dated)
+            if pd.notna(last[col]) else
+            _missing(n, label, "persons", y, src, f"UNHCR's file never lists {place_name(c)} as "
+                     f"{'an origin' if col.endswith('_from') else 'a country of asylum'}.", basis)
             for n, col, label in names]
     if pd.notna(last["idps"]):
         figs.append(Figure("idps", f"Internally displaced people in {place_name(c)} (of concern to UNHCR)",
