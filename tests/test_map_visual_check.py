@@ -163,24 +163,30 @@ def test_screen_pngs_are_light(data_dir):
 
 
 def _label_on_another_circle(fig) -> list[tuple[str, str]]:
-    """(label, area) pairs where a label's centre lies on another area's circle."""
-    ax = fig.axes[0]
+    """(label, area) pairs where a label's centre lies on another area's circle, on the map or
+    in its inset."""
     r = labels.renderer_of(fig)
-    sc = next(c for c in ax.collections if c.get_gid() == "migstats-symbols")
-    centres = ax.transData.transform(sc.get_offsets())
-    radii = np.sqrt(sc.get_sizes()) / 2 * fig.dpi / 72          # sizes are diameters² in points²
-    drawn = fig.migstats_data.query("drawn_as == 'symbol'")      # in the scatter's order
-    codes, names = drawn["location_code"].to_numpy(), drawn["name"].to_numpy()
+    drawn = fig.migstats_data.query("drawn_as == 'symbol'")      # in the main scatter's order
+    name_of = dict(zip(drawn["location_code"], drawn["name"]))
     bad = []
-    for t in ax.texts:
-        gid = t.get_gid() or ""
-        if not gid.startswith("migstats-label-") or gid.endswith(":leader") or gid.endswith("focus"):
+    for ax in fig.axes:
+        sc = next((c for c in ax.collections if c.get_gid() in ("migstats-symbols", "migstats-inset-symbols")),
+                  None)
+        if sc is None:
             continue
-        own = int(gid.rsplit("-", 1)[1])
-        b = t.get_window_extent(r)
-        cx, cy = (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2
-        on = (np.hypot(centres[:, 0] - cx, centres[:, 1] - cy) < radii) & (codes != own)
-        bad += [(t.get_text(), str(n)) for n in names[on]]
+        codes = (drawn["location_code"].to_numpy() if sc.get_gid() == "migstats-symbols"
+                 else np.asarray(sc.migstats_codes))
+        centres = ax.transData.transform(sc.get_offsets())
+        radii = np.sqrt(sc.get_sizes()) / 2 * fig.dpi / 72      # sizes are diameters² in points²
+        for t in ax.texts:
+            gid = t.get_gid() or ""
+            if not gid.startswith("migstats-label-") or gid.endswith(":leader") or gid.endswith("focus"):
+                continue
+            own = int(gid.rsplit("-", 1)[1])
+            b = t.get_window_extent(r)
+            cx, cy = (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2
+            on = (np.hypot(centres[:, 0] - cx, centres[:, 1] - cy) < radii) & (codes != own)
+            bad += [(t.get_text(), str(name_of.get(int(n), n))) for n in codes[on]]
     return bad
 
 
@@ -198,3 +204,26 @@ def test_crowded_neighbours_keep_their_labels_off_the_big_circle(data_dir, count
     with style.context():
         fig.canvas.draw()
     assert not _label_on_another_circle(fig)
+
+
+@pytest.mark.parametrize("country, kind, inset", [("Republic of Moldova", "diaspora", True),
+                                                  ("Germany", "diaspora", True), ("Philippines", "diaspora", False)])
+def test_crowded_circle_maps_get_a_regional_inset(data_dir, country, kind, inset):
+    # four or more of the top ten partners within a tenth of the map's width of the country:
+    # Moldova (Russia, Italy, Romania, Ukraine, ... , undesa_stocks.rda from MDA 2024) and Germany
+    # get an inset where those partners are named; the Philippines (the United States, Canada,
+    # Saudi Arabia, ...) do not
+    fig = maps.diaspora_map(country, 2024, top_n=TOP_N)
+    with style.context():
+        fig.canvas.draw()
+    insets = [a for a in fig.axes if a.get_gid() == "migstats-inset"]
+    assert bool(insets) is inset
+    if inset:
+        named = {t.get_text() for t in insets[0].texts if (t.get_gid() or "").startswith("migstats-label-")}
+        assert len(named) >= 4
+        # and no partner is named twice (on the map and in the inset)
+        main = [t.get_text() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("migstats-label-")]
+        assert not named & set(main)
+        r = labels.renderer_of(fig)
+        boxes = labels.text_boxes(fig, r)
+        assert not labels.overlaps([b for _, b in boxes])

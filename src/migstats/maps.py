@@ -900,15 +900,41 @@ def _draw_symbols(frame: _Frame, base, layer, values: pd.Series, focus, cor, leg
     reqs = [labels.LabelRequest(base.names.get(cd, str(cd)), *layer.line_points[cd],
                                 clearance=d_of.get(cd, 2.0) / 2 + 0.5, gid=f"migstats-label-{cd}")
             for cd in want]
-    if fmk:
+    # a regional inset where four or more of the labelled partners crowd around the country
+    # (within a tenth of the map's width): there they are drawn again, further apart, and named
+    near, iax, obstacles, taken = [], None, [], []
+    if len(focus) == 1 and focus[0] in layer.line_points:
+        origin = np.asarray(layer.line_points[focus[0]], dtype=float)
+        xl = ax.get_xlim()
+        near = [cd for cd in want
+                if np.hypot(*(np.asarray(layer.line_points[cd]) - origin)) < 0.1 * (xl[1] - xl[0])]
+        if len(near) >= 4:
+            iax, inset_px = _symbols_inset(frame, base, layer, focus, codes, xy, diam, near, origin)
+            obstacles = [inset_px]
+        else:
+            near = []
+    placed = []
+    if iax is not None:
+        ipx = iax.transData.transform(xy)
+        ireqs = [labels.LabelRequest(base.names.get(cd, str(cd)), *layer.line_points[cd],
+                                     clearance=d_of.get(cd, 2.0) / 2 + 0.5, gid=f"migstats-label-{cd}")
+                 for cd in want if cd in near]
+        if fmk:
+            ireqs.insert(0, labels.LabelRequest(focus_label, *layer.points[fmk[0]], clearance=5.5,
+                                                gid="migstats-label-focus", weight="bold"))
+        idiscs = np.vstack([np.column_stack([ipx, diam * fig.dpi / 144]), _focus_discs(iax, layer, focus)])
+        placed += labels.place_labels(iax, ireqs, taken=taken, discs=idiscs, renderer=renderer,
+                                      fontsize=style.LABEL_SIZE, ring_step=5.0)
+    reqs = [r for r in reqs if int(r.gid.rsplit("-", 1)[1]) not in near]
+    if fmk and iax is None:
         reqs.insert(0, labels.LabelRequest(focus_label, *layer.points[fmk[0]], clearance=5.5,
                                            gid="migstats-label-focus", weight="bold"))
     pts_px = ax.transData.transform(xy)
     half = diam * fig.dpi / 144
     circles = np.column_stack([pts_px[:, 0] - half, pts_px[:, 1] - half, pts_px[:, 0] + half, pts_px[:, 1] + half])
-    placed = labels.place_labels(ax, reqs, soft_boxes=circles[diam > 8], discs=np.column_stack([pts_px, half]),
-                                 renderer=renderer,
-                                 fontsize=style.LABEL_SIZE)
+    placed += labels.place_labels(ax, reqs, taken=taken, obstacles=obstacles, soft_boxes=circles[diam > 8],
+                                  discs=np.vstack([np.column_stack([pts_px, half]), _focus_discs(ax, layer, focus)]),
+                                  renderer=renderer, fontsize=style.LABEL_SIZE)
     labelled = {p.request.gid for p in placed}
     # legends
     shown = _legend_values(vmax, float(v.min()))
@@ -917,6 +943,9 @@ def _draw_symbols(frame: _Frame, base, layer, values: pd.Series, focus, cor, leg
     handles = [_focus_patch(focus_label)]
     handles.append(Patch(facecolor=style.LAND_COLOUR, edgecolor="#bdbdbd", linewidth=0.4,
                          label=_wrap_label("No circle: none recorded in the source")))
+    if iax is not None:
+        handles.append(Patch(facecolor="none", edgecolor="#333333", linewidth=0.8,
+                             label=_wrap_label("Area enlarged in the inset (circles at the same scale)")))
     _legend_at(frame, handles, None, top)
     rows = []
     for cd, val, d in zip(codes, v, diam):
@@ -928,6 +957,68 @@ def _draw_symbols(frame: _Frame, base, layer, values: pd.Series, focus, cor, leg
                      style.FOCUS_EDGE, "polygon" if cd in base.polygon_codes else "marker", True,
                      cd in fmk))
     return rows
+
+
+def _focus_discs(ax, layer, focus) -> np.ndarray:
+    """Pixel discs ``(cx, cy, r)`` inside the focus areas' boxes: a partner's label on the focus
+    country would read as its name."""
+    out = []
+    for code in focus:
+        b = layer.bounds.get(code)
+        if b is None:
+            continue
+        (x0, y0), (x1, y1) = ax.transData.transform([(b[0], b[1]), (b[2], b[3])])
+        out.append(((x0 + x1) / 2, (y0 + y1) / 2, 0.5 * max(abs(x1 - x0), abs(y1 - y0))))
+    return np.array(out, dtype=float).reshape(-1, 3)
+
+
+def _symbols_inset(frame: _Frame, base, layer, focus, codes, xy, diam, near, origin):
+    """The regional inset of a circle map: the area around the country enlarged, in the corner of
+    the map that covers the fewest circles; circles keep their size (one legend for both)."""
+    ax, fig = frame.ax, frame.fig
+    pts = np.vstack([[layer.line_points[cd] for cd in near], [origin]])
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    span = max(x1 - x0, y1 - y0, 6e5)
+    pad = 0.35 * span
+    region = (x0 - pad, y0 - pad * 0.7, x1 + pad, y1 + pad * 0.7)
+    pos = ax.get_position()
+    xl, yl = ax.get_xlim(), ax.get_ylim()
+    fx = (xy[:, 0] - xl[0]) / (xl[1] - xl[0])
+    fy = (xy[:, 1] - yl[0]) / (yl[1] - yl[0])
+    weight = 1 + diam                                     # a large circle counts more
+    rx0, ry0 = (region[0] - xl[0]) / (xl[1] - xl[0]), (region[1] - yl[0]) / (yl[1] - yl[0])
+    rx1, ry1 = (region[2] - xl[0]) / (xl[1] - xl[0]), (region[3] - yl[0]) / (yl[1] - yl[0])
+    best, best_cost = None, None
+    for cx, cy, fw, fh in _inset_candidates():
+        inside = (fx >= cx - 0.02) & (fx <= cx + fw + 0.02) & (fy >= cy - 0.02) & (fy <= cy + fh + 0.02)
+        overlap_region = (max(0, min(cx + fw, rx1) - max(cx, rx0)) * max(0, min(cy + fh, ry1) - max(cy, ry0)))
+        cost = 20 * float(weight[inside].sum()) + 20000 * overlap_region + (10 if fw < 0.36 else 0)
+        if best_cost is None or cost < best_cost - 1e-9:
+            best, best_cost = (cx, cy, fw, fh), cost
+    cx, cy, fw, fh = best
+    iax = fig.add_axes((pos.x0 + cx * pos.width, pos.y0 + cy * pos.height, fw * pos.width, fh * pos.height))
+    iax.set_gid("migstats-inset")
+    iax.add_patch(Rectangle((0, 0), 1, 1, transform=iax.transAxes, facecolor=style.OCEAN_COLOUR,
+                            edgecolor="none", zorder=0))
+    for side in iax.spines.values():
+        side.set_visible(True)
+        side.set_edgecolor("#333333")
+        side.set_linewidth(0.9)
+    iax.set_xticks([])
+    iax.set_yticks([])
+    _set_extent(iax, region)
+    fpaths = _draw_land(iax, layer, base, focus=focus)
+    rx, ry = iax.get_xlim(), iax.get_ylim()
+    shown = (xy[:, 0] > rx[0]) & (xy[:, 0] < rx[1]) & (xy[:, 1] > ry[0]) & (xy[:, 1] < ry[1])
+    sc = iax.scatter(xy[shown, 0], xy[shown, 1], s=diam[shown] ** 2, c=style.SYMBOL_COLOUR, alpha=0.72,
+                     edgecolors="white", linewidths=0.5, zorder=4)
+    sc.set_gid("migstats-inset-symbols")
+    sc.migstats_codes = np.asarray(codes)[shown]
+    _draw_focus(iax, fpaths, base, layer, focus, zorder=5)
+    ax.add_patch(Rectangle((rx[0], ry[0]), rx[1] - rx[0], ry[1] - ry[0], facecolor="none", edgecolor="#333333",
+                           linewidth=0.8, zorder=6, gid="migstats-inset-outline"))
+    return iax, tuple(iax.get_window_extent(labels.renderer_of(fig)).extents)
 
 
 def _draw_choropleth(frame: _Frame, base, layer, values: pd.Series, *, unit, k, scheme, focus, highlight,
