@@ -9,7 +9,9 @@ Cartography
   middle, not on the rim. Boundaries are cut at the opposite meridian before projection.
 * **Counts** (persons) — proportional circles, area proportional to the value, at each
   area's representative point (:func:`representative_points`), largest drawn first; the
-  legend shows nested circles of round values. On request (``symbols=False``) and on
+  legend shows nested circles of round values. Where four or more of the top partners lie
+  within a tenth of the map's width of the country, that area is enlarged in a regional
+  inset (circles at the same scale) and those partners are named there. On request (``symbols=False``) and on
   world maps of counts: classes of natural breaks on a log scale.
 * **Shares** (percent) — choropleths classed with :mod:`mapclassify` (Fisher-Jenks natural
   breaks by default), the breaks rounded to round numbers at least 30 % apart, so classes
@@ -19,7 +21,8 @@ Cartography
   proportional to the stock (a continuous width legend), drawn on an extent that fits
   them, with a regional inset where several end close to the country; the focus country is
   drawn on top of the lines; every partner is labelled.
-* **Labels** — placed without overlaps by :func:`migstats.labels.place_labels`; small
+* **Labels** — placed without overlaps by :func:`migstats.labels.place_labels`, off other
+  areas' circles and off the focus country (a leader line joins a label moved away); small
   states (no polygon at 1:110m) in a top list are labelled on the map.
 * **Style** — :mod:`migstats.style` (colour-blind safe palettes, 9 pt text or more at a
   display width of about 960 px).
@@ -1120,7 +1123,8 @@ def diaspora_map(country, year: int = 2024, *, scale: str = "110m", symbols: boo
     k, scheme
         Classes of the choropleth (``symbols=False``).
     top_n : int
-        The top partners labelled: the five largest, and every small state among the top ``top_n``.
+        The top partners labelled (small states among them included); where four or more of
+        them crowd around the country, they are named in a regional inset instead.
     ax : matplotlib Axes, optional
         Draw into this axes instead of a new figure.
     figsize : (float, float), optional
