@@ -229,7 +229,10 @@ def place_labels(ax, requests, *, taken=None, obstacles=(), soft_points=None, so
         free = inside & ~clash_taken & ~_hits(cands, obstacles)
         score = rings_of * 10 + order_of * 0.5 + 4 * _points_inside(cands, soft) + 6 * _count_hits(cands, soft_b)
         if len(disc):
-            other = np.hypot(disc[:, 0] - anchor[0], disc[:, 1] - anchor[1]) > 1.0
+            # circles out of reach of every candidate are skipped (a world map has hundreds)
+            dist = np.hypot(disc[:, 0] - anchor[0], disc[:, 1] - anchor[1])
+            reach = float(r.max()) + w + h + 2 * pad
+            other = (dist > 1.0) & (dist < reach + disc[:, 2])
             score = score + 25 * _on_discs(cands, disc[other])
         ok = bool(free.any())
         if ok:

@@ -625,14 +625,20 @@ def _wrap_label(text: str, width: int = 27) -> str:
 
 
 def _draw_land(ax, layer: _Layer, base: _BaseMap, *, fills=None, nodata=(), focus=(), zero=(),
-               context_codes=None):
-    """Polygons by role: plain land, classed fills (code -> colour), zero, no data, focus."""
+               context_codes=None, within=None):
+    """Polygons by role: plain land, classed fills (code -> colour), zero, no data, focus.
+
+    ``within`` (xmin, ymin, xmax, ymax): only the areas whose box meets it (an inset)."""
     groups = {"land": [], "nodata": [], "zero": [], "classed": [], "focus": []}
     colours = []
     fills = fills or {}
     focus, nodata, zero = set(focus), set(nodata), set(zero)
     for code, path in zip(base.codes, layer.paths):
         code = int(code)
+        if within is not None:
+            b = layer.bounds.get(code)
+            if b is not None and (b[2] < within[0] or b[0] > within[2] or b[3] < within[1] or b[1] > within[3]):
+                continue
         if code in focus:
             groups["focus"].append(path)
         elif code < 0 or (context_codes is not None and code not in context_codes):
@@ -1011,8 +1017,8 @@ def _symbols_inset(frame: _Frame, base, layer, focus, codes, xy, diam, near, ori
     iax.set_xticks([])
     iax.set_yticks([])
     _set_extent(iax, region)
-    fpaths = _draw_land(iax, layer, base, focus=focus)
     rx, ry = iax.get_xlim(), iax.get_ylim()
+    fpaths = _draw_land(iax, layer, base, focus=focus, within=(rx[0], ry[0], rx[1], ry[1]))
     shown = (xy[:, 0] > rx[0]) & (xy[:, 0] < rx[1]) & (xy[:, 1] > ry[0]) & (xy[:, 1] < ry[1])
     sc = iax.scatter(xy[shown, 0], xy[shown, 1], s=diam[shown] ** 2, c=style.SYMBOL_COLOUR, alpha=0.72,
                      edgecolors="white", linewidths=0.5, zorder=4)
