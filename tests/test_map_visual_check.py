@@ -227,3 +227,17 @@ def test_crowded_circle_maps_get_a_regional_inset(data_dir, country, kind, inset
         r = labels.renderer_of(fig)
         boxes = labels.text_boxes(fig, r)
         assert not labels.overlaps([b for _, b in boxes])
+
+
+@pytest.mark.parametrize("country", ["Republic of Moldova", "Belarus", "Tuvalu", "Syria", "Germany", "Tajikistan"])
+def test_every_inset_enlarges_its_area(data_dir, country):
+    # an inset showing its area no larger than the map does (Moldova's corridor map once had one,
+    # at 0.8 times) only hides part of the map: each inset is at least 1.5 times its outline
+    for fig in (maps.corridor_map(country, 2024, top_n=TOP_N), maps.diaspora_map(country, 2024, top_n=TOP_N)):
+        r = labels.renderer_of(fig)
+        insets = [a for a in fig.axes if a.get_gid() == "migstats-inset"]
+        outlines = [p for p in fig.axes[0].patches if p.get_gid() == "migstats-inset-outline"]
+        assert len(insets) == len(outlines) <= 1
+        for iax, outline in zip(insets, outlines):
+            zoom = iax.get_window_extent(r).width / outline.get_window_extent(r).width
+            assert zoom >= 1.5, (country, zoom)

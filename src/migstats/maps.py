@@ -919,6 +919,7 @@ def _draw_symbols(frame: _Frame, base, layer, values: pd.Series, focus, cor, leg
                 if np.hypot(*(np.asarray(layer.line_points[cd]) - origin)) < 0.1 * (xl[1] - xl[0])]
         if len(near) >= 4:
             iax, inset_px = _symbols_inset(frame, base, layer, focus, codes, xy, diam, near, origin)
+        if iax is not None:
             obstacles = [inset_px]
         else:
             near = []
@@ -1018,6 +1019,9 @@ def _symbols_inset(frame: _Frame, base, layer, focus, codes, xy, diam, near, ori
     iax.set_yticks([])
     _set_extent(iax, region)
     rx, ry = iax.get_xlim(), iax.get_ylim()
+    if fw * (xl[1] - xl[0]) / (rx[1] - rx[0]) < _INSET_MIN_ZOOM:   # it would not enlarge enough
+        fig.delaxes(iax)
+        return None, None
     fpaths = _draw_land(iax, layer, base, focus=focus, within=(rx[0], ry[0], rx[1], ry[1]))
     shown = (xy[:, 0] > rx[0]) & (xy[:, 0] < rx[1]) & (xy[:, 1] > ry[0]) & (xy[:, 1] < ry[1])
     sc = iax.scatter(xy[shown, 0], xy[shown, 1], s=diam[shown] ** 2, c=style.SYMBOL_COLOUR, alpha=0.72,
@@ -1348,7 +1352,9 @@ def corridor_map(country, year: int = 2024, direction: str = "emigrants", top_n:
         iax = None
         if use_inset:
             iax, inset_px = _corridor_inset(frame, base, layer, c, codes, lines, lw, near, ends, (ox, oy),
-                                            renderer)
+                                            renderer, min_zoom=_INSET_MIN_ZOOM if inset is None else 0.0)
+            if iax is None:
+                in_inset = set()
         # labels: inset partners in the inset, the others on the main map
         soft = np.vstack([ax.transData.transform(p[::4]) for pr in lines for p in pr])
         obstacles = [inset_px] if iax is not None else []
@@ -1422,8 +1428,13 @@ def _corridor_layer(ax, base, layer, c, codes, lines, lw, *, zorder):
     return ends
 
 
-def _corridor_inset(frame, base, layer, c, codes, lines, lw, near, ends, origin, renderer):
-    """The regional inset of the partners close to the country, in the emptiest corner of the map."""
+#: An inset is drawn only if it shows its area at least this many times larger than the map does.
+_INSET_MIN_ZOOM = 1.5
+
+
+def _corridor_inset(frame, base, layer, c, codes, lines, lw, near, ends, origin, renderer, min_zoom=_INSET_MIN_ZOOM):
+    """The regional inset of the partners close to the country, in the emptiest corner of the map
+    (``(None, None)`` when it would enlarge its area less than ``min_zoom`` times)."""
     ax, fig = frame.ax, frame.fig
     pts = np.vstack([ends[list(near)], [origin]])
     fb = layer.bounds.get(c.location_code)
@@ -1468,6 +1479,9 @@ def _corridor_inset(frame, base, layer, c, codes, lines, lw, near, ends, origin,
     iax.set_xticks([])
     iax.set_yticks([])
     _set_extent(iax, region)
+    if fw * (xl[1] - xl[0]) / (iax.get_xlim()[1] - iax.get_xlim()[0]) < min_zoom:
+        fig.delaxes(iax)
+        return None, None
     sub_codes = [codes[i] for i in near]
     sub_lines = [lines[i] for i in near]
     sub_lw = [lw[i] for i in near]
