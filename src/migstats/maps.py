@@ -848,6 +848,9 @@ def _partner_map(country, year, direction, *, scale, k, scheme, ax, data_dir, fi
     unknown = cor.attrs.get("unknown_share_pct", float("nan"))
     n_part = len(cor)
     sub = f"{style.thousands(total)} persons in {n_part} {'destinations' if emi else 'origins'}"
+    if is_group:  # the group's own total counts moves between members too
+        sub = (f"{style.thousands(total)} persons {'living outside' if emi else 'born outside'} the group, "
+               f"in {n_part} {'destinations' if emi else 'origins'}")
     if dyear != year:
         sub += f"; from {cor.attrs['basis']}, {dyear} (see the data notes)"
     title = f"{word} {place_name(c)} {what}, {dyear}"

@@ -262,7 +262,8 @@ def corridor_tables(p) -> str:
         unknown = a.get("unknown", 0.0)
         cap = (f"{what}, {a['year']} ({a['basis']}). Shares are of the table's total, "
                f"{format_count(a['total'])}" + (f", of whom {format_count(unknown)} with unknown or other partner"
-                                                if unknown else "") + ".")
+                                                if unknown else "") + "."
+               + ("" if _is_country(p.country) else " Moves between members are left out."))
         parts.append(table(df, cols, cap))
     internal = getattr(p, "internal", None)
     if internal is not None and len(internal):
