@@ -92,3 +92,11 @@ def test_syria_third_origin_is_not_zero_percent(data_dir):
     # undesa_stocks.rda, geo SYR, t 2024: from AFG 576 (female) + 603 (male) = 1,179 of 896,042 (0.13 %)
     text = " ".join(narrative.summary_sentences(ind.profile("Syria", 2024, data_dir=data_dir)))
     assert "Afghanistan (1,180; 0.1%)" in text and "; 0%)" not in text
+
+
+def test_no_remittances_is_one_plain_sentence(data_dir):
+    # API_BX.TRF.PWKR.CD.DT_DS2 (WDI 2025-07-01): the row "St. Martin (French part)", MAF (M49 663), is empty in
+    # every year
+    text = [s for s in narrative.summary_sentences(ind.profile(663, 2024, data_dir=data_dir)) if "remittances" in s]
+    assert text == ["The World Bank reports no personal remittances received for Saint Martin (French part) "
+                    "(World Bank WDI (2025-07-01))."]

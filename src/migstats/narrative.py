@@ -285,8 +285,12 @@ def remittance_sentence(p) -> str:
     who = place_name(p.country)
     rec = p.figure("remittances_received")
     if not rec.available:
-        return f"{rec.basis or 'The World Bank'} reports no personal remittances received by {who}." if not rec.note \
-            else f"Personal remittances received by {who}: not available ({rec.note.rstrip('.')})."
+        if not rec.note:
+            return f"{rec.basis or 'The World Bank'} reports no personal remittances received by {who}."
+        note = rec.note.rstrip(".")
+        if note[:1].isupper():  # the reason is a sentence of its own
+            return note + (f" ({rec.basis})." if rec.basis else ".")
+        return f"Personal remittances received by {who}: not available ({note})."
     s = (f"Personal remittances received reached {format_money(rec.value)} in {rec.year}"
          f"{_dated(rec.year, p.year)}")
     pct = p.figure("remittances_pct_gdp")
