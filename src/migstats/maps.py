@@ -985,6 +985,35 @@ def _focus_discs(ax, layer, focus) -> np.ndarray:
     return np.array(out, dtype=float).reshape(-1, 3)
 
 
+#: An inset is drawn only if it shows its area at least this many times larger than the map does.
+_INSET_MIN_ZOOM = 1.5
+
+
+def _inset_axes(frame: _Frame, place, region, min_zoom: float):
+    """An inset axes at ``place`` (x, y, width, height as fractions of the map) showing ``region``
+    (map units), framed, on the ocean colour; ``None`` (nothing added) when it would show the
+    region less than ``min_zoom`` times larger than the map does."""
+    ax, fig = frame.ax, frame.fig
+    cx, cy, fw, fh = place
+    pos = ax.get_position()
+    xl = ax.get_xlim()
+    iax = fig.add_axes((pos.x0 + cx * pos.width, pos.y0 + cy * pos.height, fw * pos.width, fh * pos.height))
+    _set_extent(iax, region)
+    if fw * (xl[1] - xl[0]) / (iax.get_xlim()[1] - iax.get_xlim()[0]) < min_zoom:
+        fig.delaxes(iax)
+        return None
+    iax.set_gid("migstats-inset")
+    iax.add_patch(Rectangle((0, 0), 1, 1, transform=iax.transAxes, facecolor=style.OCEAN_COLOUR,
+                            edgecolor="none", zorder=0))
+    for side in iax.spines.values():
+        side.set_visible(True)
+        side.set_edgecolor("#333333")
+        side.set_linewidth(0.9)
+    iax.set_xticks([])
+    iax.set_yticks([])
+    return iax
+
+
 def _symbols_inset(frame: _Frame, base, layer, focus, codes, xy, diam, near, origin):
     """The regional inset of a circle map: the area around the country enlarged, in the corner of
     the map that covers the fewest circles; circles keep their size (one legend for both)."""
@@ -995,7 +1024,6 @@ def _symbols_inset(frame: _Frame, base, layer, focus, codes, xy, diam, near, ori
     span = max(x1 - x0, y1 - y0, 6e5)
     pad = 0.35 * span
     region = (x0 - pad, y0 - pad * 0.7, x1 + pad, y1 + pad * 0.7)
-    pos = ax.get_position()
     xl, yl = ax.get_xlim(), ax.get_ylim()
     fx = (xy[:, 0] - xl[0]) / (xl[1] - xl[0])
     fy = (xy[:, 1] - yl[0]) / (yl[1] - yl[0])
@@ -1009,22 +1037,10 @@ def _symbols_inset(frame: _Frame, base, layer, focus, codes, xy, diam, near, ori
         cost = 20 * float(weight[inside].sum()) + 20000 * overlap_region + (10 if fw < 0.36 else 0)
         if best_cost is None or cost < best_cost - 1e-9:
             best, best_cost = (cx, cy, fw, fh), cost
-    cx, cy, fw, fh = best
-    iax = fig.add_axes((pos.x0 + cx * pos.width, pos.y0 + cy * pos.height, fw * pos.width, fh * pos.height))
-    iax.set_gid("migstats-inset")
-    iax.add_patch(Rectangle((0, 0), 1, 1, transform=iax.transAxes, facecolor=style.OCEAN_COLOUR,
-                            edgecolor="none", zorder=0))
-    for side in iax.spines.values():
-        side.set_visible(True)
-        side.set_edgecolor("#333333")
-        side.set_linewidth(0.9)
-    iax.set_xticks([])
-    iax.set_yticks([])
-    _set_extent(iax, region)
-    rx, ry = iax.get_xlim(), iax.get_ylim()
-    if fw * (xl[1] - xl[0]) / (rx[1] - rx[0]) < _INSET_MIN_ZOOM:   # it would not enlarge enough
-        fig.delaxes(iax)
+    iax = _inset_axes(frame, best, region, _INSET_MIN_ZOOM)
+    if iax is None:
         return None, None
+    rx, ry = iax.get_xlim(), iax.get_ylim()
     fpaths = _draw_land(iax, layer, base, focus=focus, within=(rx[0], ry[0], rx[1], ry[1]))
     shown = (xy[:, 0] > rx[0]) & (xy[:, 0] < rx[1]) & (xy[:, 1] > ry[0]) & (xy[:, 1] < ry[1])
     sc = iax.scatter(xy[shown, 0], xy[shown, 1], s=diam[shown] ** 2, c=style.SYMBOL_COLOUR, alpha=0.72,
@@ -1431,14 +1447,10 @@ def _corridor_layer(ax, base, layer, c, codes, lines, lw, *, zorder):
     return ends
 
 
-#: An inset is drawn only if it shows its area at least this many times larger than the map does.
-_INSET_MIN_ZOOM = 1.5
-
-
 def _corridor_inset(frame, base, layer, c, codes, lines, lw, near, ends, origin, renderer, min_zoom=_INSET_MIN_ZOOM):
     """The regional inset of the partners close to the country, in the emptiest corner of the map
     (``(None, None)`` when it would enlarge its area less than ``min_zoom`` times)."""
-    ax, fig = frame.ax, frame.fig
+    ax = frame.ax
     pts = np.vstack([ends[list(near)], [origin]])
     fb = layer.bounds.get(c.location_code)
     x0, y0 = pts.min(axis=0)
@@ -1448,7 +1460,6 @@ def _corridor_inset(frame, base, layer, c, codes, lines, lw, near, ends, origin,
     span = max(x1 - x0, y1 - y0, 6e5)
     pad = 0.4 * span
     region = (x0 - pad, y0 - pad * 0.7, x1 + pad, y1 + pad * 0.7)
-    pos = ax.get_position()
     xl, yl = ax.get_xlim(), ax.get_ylim()
     # content to avoid: line vertices (soft), partner points and the country (hard), in axes fractions
     def frac(xy):
@@ -1470,20 +1481,8 @@ def _corridor_inset(frame, base, layer, c, codes, lines, lw, near, ends, origin,
         cost = 2 * inside(lx, ly) + 200 * inside(px_, py_) + 20000 * overlap_region + (10 if fw < 0.36 else 0)
         if best_cost is None or cost < best_cost - 1e-9:
             best, best_cost = (cx, cy, fw, fh), cost
-    cx, cy, fw, fh = best
-    iax = fig.add_axes((pos.x0 + cx * pos.width, pos.y0 + cy * pos.height, fw * pos.width, fh * pos.height))
-    iax.set_gid("migstats-inset")
-    iax.add_patch(Rectangle((0, 0), 1, 1, transform=iax.transAxes, facecolor=style.OCEAN_COLOUR,
-                            edgecolor="none", zorder=0))
-    for side in iax.spines.values():
-        side.set_visible(True)
-        side.set_edgecolor("#333333")
-        side.set_linewidth(0.9)
-    iax.set_xticks([])
-    iax.set_yticks([])
-    _set_extent(iax, region)
-    if fw * (xl[1] - xl[0]) / (iax.get_xlim()[1] - iax.get_xlim()[0]) < min_zoom:
-        fig.delaxes(iax)
+    iax = _inset_axes(frame, best, region, min_zoom)
+    if iax is None:
         return None, None
     sub_codes = [codes[i] for i in near]
     sub_lines = [lines[i] for i in near]
