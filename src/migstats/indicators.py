@@ -948,15 +948,20 @@ def refugees(country, *, data_dir=None) -> pd.DataFrame:
     if d.unhcr_missing_years:
         note += (" The file has no data for " + ", ".join(map(str, d.unhcr_missing_years))
                  + ": shown as a gap.")
-    from .narrative import place_name
-
-    sides = [side for side, table in (("an origin", d.unhcr_from), ("a country of asylum", d.unhcr_hosted))
+    sides = [side for side, table in (("origin", d.unhcr_from), ("asylum", d.unhcr_hosted))
              if c.location_code not in table]
     if sides:
-        note += (f" UNHCR's file never lists {place_name(c)} as {' or as '.join(sides)}: "
-                 "those figures are not available (not 0).")
+        note += " " + _never_listed(c, *sides).rstrip(".") + ": those figures are not available (not 0)."
     out.attrs.update(source=_cite(key), basis=basis_of(key), note=note)
     return out
+
+
+def _never_listed(c, *sides: str) -> str:
+    """"UNHCR's file never lists X as an origin (or as a country of asylum)." ``sides``: "origin", "asylum"."""
+    from .narrative import place_name
+
+    words = {"origin": "an origin", "asylum": "a country of asylum"}
+    return f"UNHCR's file never lists {place_name(c)} as {' or as '.join(words[s] for s in sides)}."
 
 
 def _unhcr_key(d: _Data) -> str:
@@ -992,8 +997,8 @@ def refugee_figures(country, year: int = LATEST, *, data_dir=None) -> list[Figur
     figs = [Figure(n, label, float(last[col]), "persons", y, src,
                    "end of year; UNHCR's mandate" if n.startswith("refugees") else "end of year", basis, dated)
             if pd.notna(last[col]) else
-            _missing(n, label, "persons", y, src, f"UNHCR's file never lists {place_name(c)} as "
-                     f"{'an origin' if col.endswith('_from') else 'a country of asylum'}.", basis)
+            _missing(n, label, "persons", y, src, _never_listed(c, "origin" if col.endswith("_from") else "asylum"),
+                     basis)
             for n, col, label in names]
     if pd.notna(last["idps"]):
         figs.append(Figure("idps", f"Internally displaced people in {place_name(c)} (of concern to UNHCR)",

@@ -909,12 +909,14 @@ def _draw_symbols(frame: _Frame, base, layer, values: pd.Series, focus, cor, leg
     renderer = labels.renderer_of(fig)
     d_of = dict(zip(codes.tolist(), diam))
     want = [cd for cd in cor["location_code"].astype(int).head(top_n).tolist() if cd in layer.line_points]
-    reqs = [labels.LabelRequest(base.names.get(cd, str(cd)), *layer.line_points[cd],
-                                clearance=d_of.get(cd, 2.0) / 2 + 0.5, gid=f"migstats-label-{cd}")
-            for cd in want]
+    req_of = {cd: labels.LabelRequest(base.names.get(cd, str(cd)), *layer.line_points[cd],
+                                      clearance=d_of.get(cd, 2.0) / 2 + 0.5, gid=f"migstats-label-{cd}")
+              for cd in want}
+    focus_req = (labels.LabelRequest(focus_label, *layer.points[fmk[0]], clearance=5.5, gid="migstats-label-focus",
+                                     weight="bold") if fmk else None)
     # a regional inset where four or more of the labelled partners crowd around the country
     # (within a tenth of the map's width): there they are drawn again, further apart, and named
-    near, iax, obstacles, taken = [], None, [], []
+    near, iax, obstacles, taken, placed = [], None, [], [], []
     if len(focus) == 1 and focus[0] in layer.line_points:
         origin = np.asarray(layer.line_points[focus[0]], dtype=float)
         xl = ax.get_xlim()
@@ -926,24 +928,14 @@ def _draw_symbols(frame: _Frame, base, layer, values: pd.Series, focus, cor, leg
             obstacles = [inset_px]
         else:
             near = []
-    placed = []
+    half = diam * fig.dpi / 144                       # circle radii in pixels
     if iax is not None:
-        ipx = iax.transData.transform(xy)
-        ireqs = [labels.LabelRequest(base.names.get(cd, str(cd)), *layer.line_points[cd],
-                                     clearance=d_of.get(cd, 2.0) / 2 + 0.5, gid=f"migstats-label-{cd}")
-                 for cd in want if cd in near]
-        if fmk:
-            ireqs.insert(0, labels.LabelRequest(focus_label, *layer.points[fmk[0]], clearance=5.5,
-                                                gid="migstats-label-focus", weight="bold"))
-        idiscs = np.vstack([np.column_stack([ipx, diam * fig.dpi / 144]), _focus_discs(iax, layer, focus)])
+        ireqs = ([focus_req] if focus_req else []) + [req_of[cd] for cd in near]
+        idiscs = np.vstack([np.column_stack([iax.transData.transform(xy), half]), _focus_discs(iax, layer, focus)])
         placed += labels.place_labels(iax, ireqs, taken=taken, discs=idiscs, renderer=renderer,
                                       fontsize=style.LABEL_SIZE, ring_step=5.0)
-    reqs = [r for r in reqs if int(r.gid.rsplit("-", 1)[1]) not in near]
-    if fmk and iax is None:
-        reqs.insert(0, labels.LabelRequest(focus_label, *layer.points[fmk[0]], clearance=5.5,
-                                           gid="migstats-label-focus", weight="bold"))
+    reqs = ([focus_req] if focus_req and iax is None else []) + [req_of[cd] for cd in want if cd not in near]
     pts_px = ax.transData.transform(xy)
-    half = diam * fig.dpi / 144
     circles = np.column_stack([pts_px[:, 0] - half, pts_px[:, 1] - half, pts_px[:, 0] + half, pts_px[:, 1] + half])
     placed += labels.place_labels(ax, reqs, taken=taken, obstacles=obstacles, soft_boxes=circles[diam > 8],
                                   discs=np.vstack([np.column_stack([pts_px, half]), _focus_discs(ax, layer, focus)]),
@@ -989,17 +981,35 @@ def _focus_discs(ax, layer, focus) -> np.ndarray:
 _INSET_MIN_ZOOM = 1.5
 
 
-def _inset_axes(frame: _Frame, place, region, min_zoom: float):
-    """An inset axes at ``place`` (x, y, width, height as fractions of the map) showing ``region``
-    (map units), framed, on the ocean colour; ``None`` (nothing added) when it would show the
-    region less than ``min_zoom`` times larger than the map does."""
+def _inset_axes(frame: _Frame, region, avoid_xy, avoid_weight, min_zoom: float):
+    """An inset enlarging ``region`` (map units), in the place of :func:`_inset_candidates` that
+    covers the least of the map's content, framed, on the ocean colour, with the area outlined
+    on the map; ``None`` (nothing added) when it would show the region less than ``min_zoom``
+    times larger than the map does.
+
+    ``avoid_xy`` (n, 2) are points of the map's content in map units, each costing its
+    ``avoid_weight`` when the inset covers it; covering the region itself costs most, and a
+    smaller inset as much as 10.
+    """
     ax, fig = frame.ax, frame.fig
-    cx, cy, fw, fh = place
+    xl, yl = ax.get_xlim(), ax.get_ylim()
+    fx = (avoid_xy[:, 0] - xl[0]) / (xl[1] - xl[0])
+    fy = (avoid_xy[:, 1] - yl[0]) / (yl[1] - yl[0])
+    rx0, rx1 = ((region[0] - xl[0]) / (xl[1] - xl[0]), (region[2] - xl[0]) / (xl[1] - xl[0]))
+    ry0, ry1 = ((region[1] - yl[0]) / (yl[1] - yl[0]), (region[3] - yl[0]) / (yl[1] - yl[0]))
+    best, best_cost = None, None
+    for cx, cy, fw, fh in _inset_candidates():
+        inside = (fx >= cx - 0.02) & (fx <= cx + fw + 0.02) & (fy >= cy - 0.02) & (fy <= cy + fh + 0.02)
+        overlap_region = max(0, min(cx + fw, rx1) - max(cx, rx0)) * max(0, min(cy + fh, ry1) - max(cy, ry0))
+        cost = float(avoid_weight[inside].sum()) + 20000 * overlap_region + (10 if fw < 0.36 else 0)
+        if best_cost is None or cost < best_cost - 1e-9:
+            best, best_cost = (cx, cy, fw, fh), cost
+    cx, cy, fw, fh = best
     pos = ax.get_position()
-    xl = ax.get_xlim()
     iax = fig.add_axes((pos.x0 + cx * pos.width, pos.y0 + cy * pos.height, fw * pos.width, fh * pos.height))
     _set_extent(iax, region)
-    if fw * (xl[1] - xl[0]) / (iax.get_xlim()[1] - iax.get_xlim()[0]) < min_zoom:
+    rx, ry = iax.get_xlim(), iax.get_ylim()
+    if fw * (xl[1] - xl[0]) / (rx[1] - rx[0]) < min_zoom:
         fig.delaxes(iax)
         return None
     iax.set_gid("migstats-inset")
@@ -1011,33 +1021,22 @@ def _inset_axes(frame: _Frame, place, region, min_zoom: float):
         side.set_linewidth(0.9)
     iax.set_xticks([])
     iax.set_yticks([])
+    ax.add_patch(Rectangle((rx[0], ry[0]), rx[1] - rx[0], ry[1] - ry[0], facecolor="none", edgecolor="#333333",
+                           linewidth=0.8, zorder=6, gid="migstats-inset-outline"))
     return iax
 
 
 def _symbols_inset(frame: _Frame, base, layer, focus, codes, xy, diam, near, origin):
     """The regional inset of a circle map: the area around the country enlarged, in the corner of
     the map that covers the fewest circles; circles keep their size (one legend for both)."""
-    ax, fig = frame.ax, frame.fig
     pts = np.vstack([[layer.line_points[cd] for cd in near], [origin]])
     x0, y0 = pts.min(axis=0)
     x1, y1 = pts.max(axis=0)
     span = max(x1 - x0, y1 - y0, 6e5)
     pad = 0.35 * span
     region = (x0 - pad, y0 - pad * 0.7, x1 + pad, y1 + pad * 0.7)
-    xl, yl = ax.get_xlim(), ax.get_ylim()
-    fx = (xy[:, 0] - xl[0]) / (xl[1] - xl[0])
-    fy = (xy[:, 1] - yl[0]) / (yl[1] - yl[0])
-    weight = 1 + diam                                     # a large circle counts more
-    rx0, ry0 = (region[0] - xl[0]) / (xl[1] - xl[0]), (region[1] - yl[0]) / (yl[1] - yl[0])
-    rx1, ry1 = (region[2] - xl[0]) / (xl[1] - xl[0]), (region[3] - yl[0]) / (yl[1] - yl[0])
-    best, best_cost = None, None
-    for cx, cy, fw, fh in _inset_candidates():
-        inside = (fx >= cx - 0.02) & (fx <= cx + fw + 0.02) & (fy >= cy - 0.02) & (fy <= cy + fh + 0.02)
-        overlap_region = (max(0, min(cx + fw, rx1) - max(cx, rx0)) * max(0, min(cy + fh, ry1) - max(cy, ry0)))
-        cost = 20 * float(weight[inside].sum()) + 20000 * overlap_region + (10 if fw < 0.36 else 0)
-        if best_cost is None or cost < best_cost - 1e-9:
-            best, best_cost = (cx, cy, fw, fh), cost
-    iax = _inset_axes(frame, best, region, _INSET_MIN_ZOOM)
+    # a large circle counts more
+    iax = _inset_axes(frame, region, xy, 20 * (1 + diam), _INSET_MIN_ZOOM)
     if iax is None:
         return None, None
     rx, ry = iax.get_xlim(), iax.get_ylim()
@@ -1048,9 +1047,7 @@ def _symbols_inset(frame: _Frame, base, layer, focus, codes, xy, diam, near, ori
     sc.set_gid("migstats-inset-symbols")
     sc.migstats_codes = np.asarray(codes)[shown]
     _draw_focus(iax, fpaths, base, layer, focus, zorder=5)
-    ax.add_patch(Rectangle((rx[0], ry[0]), rx[1] - rx[0], ry[1] - ry[0], facecolor="none", edgecolor="#333333",
-                           linewidth=0.8, zorder=6, gid="migstats-inset-outline"))
-    return iax, tuple(iax.get_window_extent(labels.renderer_of(fig)).extents)
+    return iax, tuple(iax.get_window_extent(labels.renderer_of(frame.fig)).extents)
 
 
 def _draw_choropleth(frame: _Frame, base, layer, values: pd.Series, *, unit, k, scheme, focus, highlight,
@@ -1450,7 +1447,6 @@ def _corridor_layer(ax, base, layer, c, codes, lines, lw, *, zorder):
 def _corridor_inset(frame, base, layer, c, codes, lines, lw, near, ends, origin, renderer, min_zoom=_INSET_MIN_ZOOM):
     """The regional inset of the partners close to the country, in the emptiest corner of the map
     (``(None, None)`` when it would enlarge its area less than ``min_zoom`` times)."""
-    ax = frame.ax
     pts = np.vstack([ends[list(near)], [origin]])
     fb = layer.bounds.get(c.location_code)
     x0, y0 = pts.min(axis=0)
@@ -1460,28 +1456,11 @@ def _corridor_inset(frame, base, layer, c, codes, lines, lw, near, ends, origin,
     span = max(x1 - x0, y1 - y0, 6e5)
     pad = 0.4 * span
     region = (x0 - pad, y0 - pad * 0.7, x1 + pad, y1 + pad * 0.7)
-    xl, yl = ax.get_xlim(), ax.get_ylim()
-    # content to avoid: line vertices (soft), partner points and the country (hard), in axes fractions
-    def frac(xy):
-        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-        return (xy[:, 0] - xl[0]) / (xl[1] - xl[0]), (xy[:, 1] - yl[0]) / (yl[1] - yl[0])
-
-    lx, ly = frac(np.vstack([p for pr in lines for p in pr]))
-    px_, py_ = frac(np.vstack([ends, [origin]]))
-    rx0, ry0 = frac(region[:2])
-    rx1, ry1 = frac(region[2:])
-    best, best_cost = None, None
-    for cx, cy, fw, fh in _inset_candidates():
-        def inside(x, y):
-            return ((x >= cx - 0.02) & (x <= cx + fw + 0.02) & (y >= cy - 0.02) & (y <= cy + fh + 0.02)).sum()
-
-        overlap_region = (max(0, min(cx + fw, rx1[0]) - max(cx, rx0[0]))
-                          * max(0, min(cy + fh, ry1[0]) - max(cy, ry0[0])))
-        # a smaller inset costs as much as covering ten line points
-        cost = 2 * inside(lx, ly) + 200 * inside(px_, py_) + 20000 * overlap_region + (10 if fw < 0.36 else 0)
-        if best_cost is None or cost < best_cost - 1e-9:
-            best, best_cost = (cx, cy, fw, fh), cost
-    iax = _inset_axes(frame, best, region, min_zoom)
+    # content to avoid: line vertices (soft), partner points and the country (hard)
+    line_xy = np.vstack([p for pr in lines for p in pr])
+    dots = np.vstack([ends, [origin]])
+    iax = _inset_axes(frame, region, np.vstack([line_xy, dots]),
+                      np.concatenate([np.full(len(line_xy), 2.0), np.full(len(dots), 200.0)]), min_zoom)
     if iax is None:
         return None, None
     sub_codes = [codes[i] for i in near]
@@ -1491,10 +1470,6 @@ def _corridor_inset(frame, base, layer, c, codes, lines, lw, near, ends, origin,
     for ln in iax.lines:
         if ln.get_gid() and ln.get_gid().startswith("migstats-corridor-"):
             ln.set_gid(ln.get_gid().replace("migstats-corridor-", "migstats-inset-corridor-"))
-    # the enlarged area outlined on the main map
-    rx, ry = iax.get_xlim(), iax.get_ylim()
-    ax.add_patch(Rectangle((rx[0], ry[0]), rx[1] - rx[0], ry[1] - ry[0], facecolor="none", edgecolor="#333333",
-                           linewidth=0.8, zorder=6, gid="migstats-inset-outline"))
     return iax, tuple(iax.get_window_extent(renderer).extents)
 
 
